@@ -1,0 +1,148 @@
+-- The inputs of every regime rule, one row per business day (int_business_calendar), in
+-- decimal units. Only information available at the close of `calendar_date` is used:
+--   * daily series come from int_observations_daily (bounded forward fill, so a stale value
+--     becomes null rather than current);
+--   * CPI for reference month m is published around mid m+1, so its YoY change is used from
+--     the first business day of month m + `regime_cpi_publication_lag_months` (default 2);
+--   * windowed quantities (fed funds change, volatilities) look back over business days.
+-- Series a source cannot provide stay null here; int_series_availability says why.
+with calendar as (
+    select
+        calendar_date,
+        business_day_index
+    from {{ ref('int_business_calendar') }}
+),
+
+daily as (
+    select
+        calendar_date,
+        max(case when series_id = 'SP500' then value end) as spx_level,
+        max(case when series_id = 'VIXCLS' then value end) as vix,
+        max(case when series_id = 'DFF' then value end) as fed_funds,
+        max(case when series_id = 'DGS2' then value end) as ust_2y_yield,
+        max(case when series_id = 'DGS10' then value end) as ust_10y_yield,
+        max(case when series_id = 'DFII10' then value end) as real_yield_10y,
+        max(case when series_id = 'T10YIE' then value end) as breakeven_10y,
+        max(case when series_id = 'BAMLC0A0CM' then value end) as ig_oas,
+        max(case when series_id = 'BAMLH0A0HYM2' then value end) as hy_oas,
+        max(case when series_id = 'BAA10Y' then value end) as baa_spread,
+        max(case when series_id = 'DTWEXBGS' then value end) as dollar_index
+    from {{ ref('int_observations_daily') }}
+    where series_id in (
+        'SP500', 'VIXCLS', 'DFF', 'DGS2', 'DGS10', 'DFII10', 'T10YIE',
+        'BAMLC0A0CM', 'BAMLH0A0HYM2', 'BAA10Y', 'DTWEXBGS'
+    )
+    group by calendar_date
+),
+
+cpi as (
+    select
+        observation_date as reference_month,
+        value as cpi_index
+    from {{ ref('stg_observations') }}
+    where series_id = 'CPIAUCSL'
+),
+
+cpi_yoy as (
+    select
+        cpi.reference_month,
+        cpi.cpi_index / year_ago.cpi_index - 1 as cpi_yoy,
+        (cpi.reference_month
+        + to_months({{ var('regime_cpi_publication_lag_months') }}))::date as usable_from
+    from cpi
+    inner join cpi as year_ago
+        on year_ago.reference_month = (cpi.reference_month - interval 12 month)::date
+),
+
+-- The latest CPI print usable on each day; dropped when more than one month older than the
+-- usual lag (a series that stopped is not presented as current).
+cpi_on_day as (
+    select
+        calendar.calendar_date,
+        cpi_yoy.reference_month as cpi_reference_month,
+        cpi_yoy.cpi_yoy
+    from calendar
+    asof inner join cpi_yoy on calendar.calendar_date >= cpi_yoy.usable_from
+    where calendar.calendar_date < (cpi_yoy.usable_from + interval 2 month)::date
+),
+
+joined as (
+    select
+        calendar.calendar_date,
+        calendar.business_day_index,
+        daily.* exclude (calendar_date),
+        cpi_on_day.cpi_reference_month,
+        cpi_on_day.cpi_yoy
+    from calendar
+    left join daily on calendar.calendar_date = daily.calendar_date
+    left join cpi_on_day on calendar.calendar_date = cpi_on_day.calendar_date
+),
+
+with_changes as (
+    select
+        *,
+        max(spx_level) over (
+            order by calendar_date rows between unbounded preceding and current row
+        ) as spx_running_high,
+        spx_level / lag(spx_level) over (order by calendar_date) - 1 as spx_return_1d,
+        fed_funds - lag(fed_funds, {{ var('regime_policy_window_days') }})
+            over (order by calendar_date) as fed_funds_change,
+        ust_10y_yield - ust_2y_yield as curve_10y_2y,
+        ust_10y_yield - lag(ust_10y_yield) over (order by calendar_date) as ust_10y_yield_change_1d,
+        dollar_index / lag(dollar_index) over (order by calendar_date) - 1 as dollar_return_1d
+    from joined
+),
+
+with_vol as (
+    select
+        *,
+        spx_level / spx_running_high - 1 as spx_drawdown,
+        -- Realised daily volatility of S&P 500 returns: the short window ends today; the long
+        -- window ends the previous day, so today's move is judged against what came before.
+        case
+            when count(spx_return_1d) over short_window
+                = {{ var('regime_ftq_vol_short_days') }}
+                then stddev_samp(spx_return_1d) over short_window
+        end as spx_vol_short,
+        case
+            when count(spx_return_1d) over long_window = {{ var('regime_ftq_vol_long_days') }}
+                then stddev_samp(spx_return_1d) over long_window
+        end as spx_vol_long
+    from with_changes
+    window
+        short_window as (
+            order by calendar_date
+            rows between {{ var('regime_ftq_vol_short_days') - 1 }} preceding and current row
+        ),
+        long_window as (
+            order by calendar_date
+            rows between {{ var('regime_ftq_vol_long_days') }} preceding and 1 preceding
+        )
+)
+
+select
+    calendar_date,
+    business_day_index,
+    spx_level,
+    spx_running_high,
+    spx_drawdown,
+    spx_return_1d,
+    spx_vol_short,
+    spx_vol_long,
+    vix,
+    fed_funds,
+    fed_funds_change,
+    cpi_reference_month,
+    cpi_yoy,
+    ust_2y_yield,
+    ust_10y_yield,
+    ust_10y_yield_change_1d,
+    curve_10y_2y,
+    real_yield_10y,
+    breakeven_10y,
+    ig_oas,
+    hy_oas,
+    baa_spread,
+    dollar_index,
+    dollar_return_1d
+from with_vol

@@ -1,0 +1,141 @@
+-- One row per business day: the market regime on that day, one column per flag, and the
+-- inputs behind each flag. Every rule is parameterised by a dbt var (dbt_project.yml) and
+-- documented in docs/marts_regimes.md; the labels come from macros/regime_rules.sql.
+-- No look-ahead: CPI enters with its publication lag (int_regime_inputs) and the hedge regime
+-- uses the stock-bond correlation as of the previous business day. The other flags use data
+-- up to and including the day's close.
+{{ config(contract={'enforced': true}) }}
+
+with inputs as (
+    select * from {{ ref('int_regime_inputs') }}
+),
+
+source as (
+    select data_source from {{ ref('stg_warehouse_source') }}
+),
+
+dollar as (
+    select
+        is_available,
+        first_date,
+        last_date,
+        unavailable_reason
+    from {{ ref('int_series_availability') }}
+    where series_id = 'DTWEXBGS'
+),
+
+hedge_correlation as (
+    select
+        as_of_date,
+        correlation
+    from {{ ref('rolling_correlations') }}
+    where
+        frequency = 'daily'
+        and window_periods = {{ var('regime_hedge_correlation_window') }}
+        and equity_asset_id = 'sp500'
+        and bond_asset_id = 'ust_10y'
+),
+
+bond_return as (
+    select
+        period_end as calendar_date,
+        total_return as ust_10y_return_1d
+    from {{ ref('asset_returns') }}
+    where frequency = 'daily' and asset_id = 'ust_10y'
+),
+
+joined as (
+    select
+        inputs.*,
+        bond_return.ust_10y_return_1d,
+        -- the correlation known at the previous business day's close
+        lag(hedge_correlation.correlation) over (order by inputs.calendar_date)
+            as correlation_252d
+    from inputs
+    left join hedge_correlation on inputs.calendar_date = hedge_correlation.as_of_date
+    left join bond_return on inputs.calendar_date = bond_return.calendar_date
+),
+
+flagged as (
+    select
+        joined.*,
+        {{ inflation_regime('cpi_yoy') }} as inflation_regime,
+        {{ policy_regime('fed_funds_change') }} as policy_regime,
+        {{ risk_off('spx_drawdown', 'vix') }} as risk_off,
+        case when curve_10y_2y is not null then curve_10y_2y < 0 end as curve_inverted,
+        {{ credit_stress('hy_oas', 'baa_spread') }} as credit_stress,
+        case
+            when hy_oas is not null then 'hy_oas'
+            when baa_spread is not null then 'baa_spread'
+        end as credit_stress_basis,
+        {{ hedge_regime('correlation_252d') }} as hedge_regime,
+        -- Flight to quality (simplified Baele, Bekaert, Inghelbrecht & Wei 2020): Treasuries
+        -- up, stocks down by more than k long-window sigmas, short-window equity vol above
+        -- long-window vol.
+        case
+            when
+                ust_10y_return_1d is null or spx_return_1d is null
+                or spx_vol_short is null or spx_vol_long is null
+                then null
+            else
+                ust_10y_return_1d > 0
+                and spx_return_1d < 0
+                and spx_return_1d < -{{ var('regime_ftq_equity_sigma') }} * spx_vol_long
+                and spx_vol_short > spx_vol_long
+        end as flight_to_quality_day,
+        case
+            when dollar_return_1d is null or spx_return_1d is null
+                or ust_10y_yield_change_1d is null
+                then null
+            else spx_return_1d < 0 and ust_10y_yield_change_1d > 0 and dollar_return_1d < 0
+        end as sell_america_day
+    from joined
+)
+
+select
+    flagged.calendar_date::date as calendar_date,
+    flagged.inflation_regime::varchar as inflation_regime,
+    flagged.policy_regime::varchar as policy_regime,
+    flagged.risk_off::boolean as risk_off,
+    flagged.curve_inverted::boolean as curve_inverted,
+    flagged.credit_stress::boolean as credit_stress,
+    flagged.credit_stress_basis::varchar as credit_stress_basis,
+    flagged.hedge_regime::varchar as hedge_regime,
+    flagged.flight_to_quality_day::boolean as flight_to_quality_day,
+    flagged.sell_america_day::boolean as sell_america_day,
+    (case
+        when flagged.sell_america_day is not null then null
+        when not dollar.is_available then dollar.unavailable_reason
+        when flagged.dollar_return_1d is null
+            then 'DTWEXBGS has no value on this day or the previous business day (series covers '
+            || dollar.first_date::varchar || ' to ' || dollar.last_date::varchar || ')'
+        when flagged.spx_return_1d is null then 'SP500 has no return on this day'
+        else 'DGS10 has no yield change on this day'
+    end)::varchar as sell_america_reason,
+    flagged.cpi_yoy::double as cpi_yoy,
+    flagged.cpi_reference_month::date as cpi_reference_month,
+    flagged.fed_funds::double as fed_funds,
+    flagged.fed_funds_change::double as fed_funds_change,
+    flagged.vix::double as vix,
+    flagged.spx_level::double as spx_level,
+    flagged.spx_drawdown::double as spx_drawdown,
+    flagged.spx_return_1d::double as spx_return_1d,
+    flagged.spx_vol_short::double as spx_vol_short,
+    flagged.spx_vol_long::double as spx_vol_long,
+    flagged.ust_10y_return_1d::double as ust_10y_return_1d,
+    flagged.ust_2y_yield::double as ust_2y_yield,
+    flagged.ust_10y_yield::double as ust_10y_yield,
+    flagged.ust_10y_yield_change_1d::double as ust_10y_yield_change_1d,
+    flagged.curve_10y_2y::double as curve_10y_2y,
+    flagged.real_yield_10y::double as real_yield_10y,
+    flagged.breakeven_10y::double as breakeven_10y,
+    flagged.ig_oas::double as ig_oas,
+    flagged.hy_oas::double as hy_oas,
+    flagged.baa_spread::double as baa_spread,
+    flagged.dollar_index::double as dollar_index,
+    flagged.dollar_return_1d::double as dollar_return_1d,
+    flagged.correlation_252d::double as correlation_252d,
+    source.data_source::varchar as data_source
+from flagged
+cross join source
+cross join dollar

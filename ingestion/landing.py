@@ -1,0 +1,157 @@
+"""Fetch, validate and land catalog series into ``raw.observations``, one series at a time.
+
+Fetches may run in parallel threads (the live source is I/O bound); every write happens on the
+calling thread through the single warehouse connection, each series in its own transaction.
+A failing series is logged with its error and skipped; the others still land.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from ingestion.catalog import SeriesInfo, load_catalog
+from ingestion.sources.base import SeriesUnavailable, Source
+from ingestion.validation import ValidationFailed, validate_frame
+from ingestion.warehouse import (
+    UpsertCounts,
+    _utcnow,
+    bind_source,
+    last_stored_date,
+    log_load,
+    open_warehouse,
+    upsert_series,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LOOKBACK_DAYS = 30
+
+# statuses recorded in raw.load_log and reported back
+LANDED, UNAVAILABLE, INVALID, FAILED = "landed", "unavailable", "invalid", "failed"
+
+
+@dataclass
+class SeriesResult:
+    series_id: str
+    status: str
+    requested_start: date | None
+    requested_end: date | None
+    counts: UpsertCounts | None = None
+    error: str | None = None
+    rule: str | None = None
+    first_date: date | None = None
+    last_date: date | None = None
+    last_value: float | None = None
+    stored_rows: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == LANDED
+
+
+@dataclass
+class LandingReport:
+    run_id: str
+    source: str
+    results: list[SeriesResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SeriesResult]:
+        return [r for r in self.results if not r.ok]
+
+    def by_id(self) -> dict[str, SeriesResult]:
+        return {r.series_id: r for r in self.results}
+
+
+def fetch_window(
+    last_date: date | None, lookback_days: int, end: date | None
+) -> tuple[date | None, date | None]:
+    """Incremental window: from the last stored date minus the revision look-back."""
+    start = None if last_date is None else last_date - timedelta(days=lookback_days)
+    return start, end
+
+
+def land_series(
+    warehouse: Path,
+    source: Source,
+    series: Iterable[SeriesInfo] | None = None,
+    *,
+    run_id: str | None = None,
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    end: date | None = None,
+    fetch_workers: int = 4,
+    lock_timeout_seconds: float = 600.0,
+    on_result: Callable[[SeriesResult], None] | None = None,
+) -> LandingReport:
+    """Land every given series (default: the whole catalog); never raises for one series."""
+    series = list(series if series is not None else load_catalog())
+    report = LandingReport(run_id=run_id or uuid.uuid4().hex[:12], source=source.name)
+    with open_warehouse(warehouse, lock_timeout_seconds=lock_timeout_seconds) as con:
+        bind_source(con, source.name, warehouse)
+        windows = {
+            s.series_id: fetch_window(last_stored_date(con, s.series_id), lookback_days, end)
+            for s in series
+        }
+
+        def fetch(s: SeriesInfo) -> pl.DataFrame:
+            start, stop = windows[s.series_id]
+            return source.fetch(s, start, stop)
+
+        with ThreadPoolExecutor(max_workers=max(1, fetch_workers)) as pool:
+            futures = [(s, pool.submit(fetch, s)) for s in series]
+            for s, fut in futures:
+                result = _land_one(con, s, fut, windows[s.series_id], source.name, report.run_id)
+                report.results.append(result)
+                if on_result:
+                    on_result(result)
+    return report
+
+
+def _land_one(con, s: SeriesInfo, fut, window, source_name: str, run_id: str) -> SeriesResult:
+    started = _utcnow()
+    start, end = window
+    result = SeriesResult(s.series_id, FAILED, start, end)
+    try:
+        frame = validate_frame(s, fut.result())
+        result.counts = upsert_series(con, s.series_id, frame, source=source_name, run_id=run_id)
+        result.status = LANDED
+    except SeriesUnavailable as exc:
+        result.status, result.error = UNAVAILABLE, str(exc)
+    except ValidationFailed as exc:
+        result.status, result.error, result.rule = INVALID, str(exc), exc.rule
+    except Exception as exc:  # one series' failure must not stop the others
+        result.error = (
+            f"{s.series_id}: {type(exc).__name__}: {exc}"
+            if s.series_id not in str(exc)
+            else str(exc)
+        )
+    if result.error:
+        log.warning("series %s not landed (%s): %s", s.series_id, result.status, result.error)
+    stats = con.execute(
+        """select min(observation_date), max(observation_date), count(*),
+                  arg_max(value, observation_date) filter (where value is not null)
+           from raw.observations where series_id = ?""",
+        [s.series_id],
+    ).fetchone()
+    result.first_date, result.last_date, result.stored_rows, result.last_value = stats
+    log_load(
+        con,
+        run_id=run_id,
+        series_id=s.series_id,
+        source=source_name,
+        requested_start=start,
+        requested_end=end,
+        counts=result.counts,
+        status=result.status,
+        error=result.error,
+        started_at=started,
+    )
+    return result

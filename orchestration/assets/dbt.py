@@ -1,0 +1,127 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt).
+
+The translator makes the dbt source ``raw.observations`` the same asset the landing step
+materializes, so lineage runs unbroken from each fetch to the marts, and keys every model by
+its schema (``staging/...``, ``marts/...``) so the UI groups read like the warehouse.
+"""
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.assets.raw import WRITER_POOL
+from orchestration.project import dbt_project
+from orchestration.resources import WarehouseResource
+
+# Marts are rebuilt by the same run that lands raw data; a week without a build is a failure.
+MART_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(days=7), warn_window=timedelta(days=4)
+)
+
+
+class BondhedgeTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return "raw"
+        return dbt_resource_props.get("config", {}).get("schema") or "default"
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props.get("config", {}).get("schema") == "marts":
+            spec = spec.replace_attributes(freshness_policy=MART_FRESHNESS)
+        return spec
+
+
+translator = BondhedgeTranslator()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    pool=WRITER_POOL,
+)
+def bondhedge_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """`dbt build` (models, seeds and their tests) under the warehouse's writer lock.
+
+    Events are held until dbt exits, then each materialization gets row count, date range and
+    a preview read from the warehouse (dagster-dbt's own row-count fetch would open a second
+    connection while the dbt process still holds DuckDB's single-writer lock).
+    """
+    # the dbt subprocess inherits the environment; profiles.yml reads the path from it
+    os.environ["BONDHEDGE_WAREHOUSE"] = str(warehouse.file)
+    with warehouse.writing():
+        invocation = dbt.cli(
+            ["build"],
+            context=context,
+            target_path=dbt_project.target_path / "dagster_run",
+            raise_on_error=False,
+        )
+        events = list(invocation.stream())
+        with duckdb.connect(str(warehouse.file), read_only=True) as con:
+            for event in events:
+                if isinstance(event, dg.Output | dg.AssetMaterialization):
+                    key = (
+                        event.asset_key
+                        if isinstance(event, dg.AssetMaterialization)
+                        else (context.asset_key_for_output(event.output_name))
+                    )
+                    event = event.with_metadata({**event.metadata, **table_metadata(con, key)})
+                yield event
+    if not invocation.is_successful():
+        raise dg.Failure(
+            "dbt build failed: a model or a blocking test failed, so nothing downstream of it "
+            "was published. See the dbt logs above and the failed asset checks.",
+            metadata={"dbt_log": dg.MetadataValue.path(str(invocation.target_path))},
+        )
+
+
+def table_metadata(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict[str, Any]:
+    """Row count, date range and a five-row preview of the relation behind ``key``."""
+    schema, name = key.path[0], key.path[-1]
+    relation = f'"{schema}"."{name}"'
+    try:
+        columns = con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        ).fetchall()
+    except duckdb.Error:
+        return {}
+    if not columns:
+        return {}
+    meta: dict[str, Any] = {
+        "dagster/row_count": con.execute(f"select count(*) from {relation}").fetchone()[0]
+    }
+    date_cols = [c for c, t in columns if t == "DATE"]
+    if date_cols:
+        lo, hi = con.execute(
+            f'select min("{date_cols[0]}"), max("{date_cols[0]}") from {relation}'
+        ).fetchone()
+        meta["date_range"] = f"{date_cols[0]}: {lo} .. {hi}"
+    preview = con.execute(f"select * from {relation} limit 5").pl()
+    meta["preview"] = dg.MetadataValue.md(_markdown_table(preview))
+    return meta
+
+
+def _markdown_table(frame) -> str:
+    cols = frame.columns
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in frame.iter_rows():
+        cells = [f"{v:.6g}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

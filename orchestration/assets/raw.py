@@ -1,0 +1,197 @@
+"""Raw landing as Dagster assets: every catalog series into ``raw.observations``.
+
+One multi-asset lands all series (writes to the single DuckDB file are serialized anyway) and
+reports each series on its own: a pandera check result per series, and a per-series table
+(dates, last value, counts) in the materialization metadata. A series that fails is named with
+its rule and value in its check and in ``raw.load_log``; the others still land, and the run goes
+on to dbt with them.
+"""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from ingestion.catalog import load_catalog
+from ingestion.landing import DEFAULT_LOOKBACK_DAYS, LANDED, UNAVAILABLE, SeriesResult, land_series
+from orchestration.resources import SourceResource, WarehouseResource
+
+RAW_GROUP = "raw"
+WRITER_POOL = "duckdb_writer"
+OBSERVATIONS = dg.AssetKey(["raw", "observations"])
+LOAD_LOG = dg.AssetKey(["raw", "load_log"])
+REVISIONS = dg.AssetKey(["raw", "revisions"])
+WAREHOUSE_META = dg.AssetKey(["raw", "warehouse_meta"])
+
+# FRED posts daily series on business days; four days covers a long weekend.
+RAW_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(days=4), warn_window=timedelta(days=2)
+)
+
+
+def check_name(series_id: str) -> str:
+    return f"valid_{series_id.lower()}"
+
+
+class LandingConfig(dg.Config):
+    """Operators may re-land a subset of series (default: the whole catalog)."""
+
+    series: list[str] = []
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+
+
+def _series_row(r: SeriesResult) -> dict:
+    c = r.counts
+    return {
+        "series_id": r.series_id,
+        "status": r.status,
+        "first_date": str(r.first_date) if r.first_date else None,
+        "last_date": str(r.last_date) if r.last_date else None,
+        "last_value": r.last_value,
+        "stored_rows": r.stored_rows,
+        "inserted": c.inserted if c else None,
+        "updated": c.updated if c else None,
+    }
+
+
+def _check_result(r: SeriesResult) -> dg.AssetCheckResult:
+    meta: dict = {"status": r.status}
+    if r.last_date:
+        meta["last_date"] = str(r.last_date)
+    if r.counts:
+        meta.update(
+            rows_fetched=r.counts.fetched,
+            rows_inserted=r.counts.inserted,
+            rows_updated=r.counts.updated,
+        )
+    if r.error:
+        meta["error"] = r.error
+    if r.rule:
+        meta["rule"] = r.rule
+    # a series the source does not offer is a warning; bad data is an error
+    severity = (
+        dg.AssetCheckSeverity.WARN if r.status == UNAVAILABLE else dg.AssetCheckSeverity.ERROR
+    )
+    return dg.AssetCheckResult(
+        asset_key=OBSERVATIONS,
+        check_name=check_name(r.series_id),
+        passed=r.status == LANDED,
+        severity=severity,
+        metadata=meta,
+    )
+
+
+_TABLE_SCHEMA = dg.TableSchema(
+    columns=[
+        dg.TableColumn("series_id", "string"),
+        dg.TableColumn("status", "string"),
+        dg.TableColumn("first_date", "string"),
+        dg.TableColumn("last_date", "string"),
+        dg.TableColumn("last_value", "float"),
+        dg.TableColumn("stored_rows", "int"),
+        dg.TableColumn("inserted", "int"),
+        dg.TableColumn("updated", "int"),
+    ]
+)
+
+
+@dg.multi_asset(
+    name="land_raw_series",
+    specs=[
+        dg.AssetSpec(
+            OBSERVATIONS,
+            description=(
+                "Every catalog series, one row per series and date, upserted "
+                "(reruns never duplicate; revisions replace values, old ones kept)."
+            ),
+            group_name=RAW_GROUP,
+            kinds={"duckdb", "python"},
+            freshness_policy=RAW_FRESHNESS,
+        ),
+        dg.AssetSpec(
+            LOAD_LOG,
+            description="One row per series per landing attempt.",
+            group_name=RAW_GROUP,
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            REVISIONS,
+            description="Values replaced by a later fetch.",
+            group_name=RAW_GROUP,
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
+            WAREHOUSE_META,
+            description="The warehouse's one source and creation time.",
+            group_name=RAW_GROUP,
+            kinds={"duckdb"},
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            check_name(s.series_id),
+            asset=OBSERVATIONS,
+            description=(
+                f"{s.series_id} ({s.title}): pandera rules before landing - ISO dates, "
+                f"unique and increasing; values finite, in [{s.valid_min:g}, {s.valid_max:g}] "
+                f"{s.unit}."
+            ),
+        )
+        for s in load_catalog()
+    ],
+    pool=WRITER_POOL,
+)
+def land_raw_series(
+    context: dg.AssetExecutionContext,
+    config: LandingConfig,
+    warehouse: WarehouseResource,
+    source: SourceResource,
+):
+    catalog = load_catalog()
+    wanted = {s.upper() for s in config.series}
+    unknown = wanted - {s.series_id for s in catalog}
+    if unknown:
+        raise dg.Failure(f"series not in the catalog: {', '.join(sorted(unknown))}")
+    selected = [s for s in catalog if not wanted or s.series_id in wanted]
+
+    def progress(r: SeriesResult) -> None:
+        if r.ok:
+            c = r.counts
+            context.log.info(
+                f"{r.series_id}: landed {c.fetched} rows ({c.inserted} new, {c.updated} revised)"
+                f" through {r.last_date}"
+            )
+        else:
+            context.log.warning(f"{r.series_id}: {r.status}: {r.error}")
+
+    report = land_series(
+        warehouse.file,
+        source.build(),
+        selected,
+        run_id=context.run_id,
+        lookback_days=config.lookback_days,
+        fetch_workers=source.fetch_workers,
+        lock_timeout_seconds=warehouse.lock_timeout_seconds,
+        on_result=progress,
+    )
+    rows = [_series_row(r) for r in report.results]
+    landed = [r for r in report.results if r.ok]
+    total_rows = sum(r.stored_rows or 0 for r in report.results)
+    yield dg.MaterializeResult(
+        asset_key=OBSERVATIONS,
+        metadata={
+            "source": source.name,
+            "warehouse": dg.MetadataValue.path(str(warehouse.file)),
+            "series_landed": len(landed),
+            "series_failed": len(report.failed),
+            "failed_series": ", ".join(r.series_id for r in report.failed) or "none",
+            "dagster/row_count": total_rows,
+            "rows_inserted": sum(r.counts.inserted for r in landed),
+            "rows_updated": sum(r.counts.updated for r in landed),
+            "series": dg.MetadataValue.table(
+                records=[dg.TableRecord(row) for row in rows], schema=_TABLE_SCHEMA
+            ),
+        },
+        check_results=[_check_result(r) for r in report.results],
+    )
+    for key in (LOAD_LOG, REVISIONS, WAREHOUSE_META):
+        yield dg.MaterializeResult(asset_key=key)

@@ -1,0 +1,50 @@
+"""pandera validation of every mart, surfaced as Dagster asset checks.
+
+The schemas live in :mod:`orchestration.mart_schemas` (plain pandera, no Dagster). A check
+marked blocking there (a mart that would mislead: correlation outside [-1, 1], hit rate outside
+[0, 1], duplicate keys, returns <= -100 %) stops everything downstream in the same run, above
+all the publish step, so BI readers never see a misleading mart.
+"""
+
+import dagster as dg
+
+from orchestration.mart_schemas import MART_SCHEMAS, validate_mart
+from orchestration.resources import WarehouseResource
+
+
+def mart_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey(["marts", name])
+
+
+def check_name(name: str) -> str:
+    return f"pandera_{name}"
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            check_name(name),
+            asset=mart_key(name),
+            blocking=schema.blocking,
+            description=f"pandera schema for marts.{name} (key: {', '.join(schema.key)})",
+        )
+        for name, schema in MART_SCHEMAS.items()
+    ],
+    can_subset=True,
+)
+def mart_pandera_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    with warehouse.read() as con:
+        for check_key in context.selected_asset_check_keys:
+            name = check_key.asset_key.path[-1]
+            frame = con.execute(f"select * from marts.{name}").pl()
+            failures = validate_mart(name, frame)
+            yield dg.AssetCheckResult(
+                asset_key=check_key.asset_key,
+                check_name=check_key.name,
+                passed=not failures,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={
+                    "rows": frame.height,
+                    "failures": "\n".join(failures[:20]) or "none",
+                },
+            )
