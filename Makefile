@@ -62,5 +62,16 @@ fmt: install
 	ruff format ingestion orchestration tests
 	ruff check --fix ingestion orchestration tests
 
+docs: install $(MANIFEST)
+	BONDHEDGE_WAREHOUSE="$${BONDHEDGE_WAREHOUSE:-$(CURDIR)/data/warehouse.duckdb}" \
+		dbt docs generate --target-path target/docs
+	@echo "dbt docs site: target/docs/index.html (serve with: dbt docs serve --target-path target/docs)"
+
+answer: install
+	BONDHEDGE_SOURCE=$(SOURCE) bondhedge answer
+
+bench: install $(MANIFEST)
+	python bench/run_bench.py
+
 clean:
 	rm -rf target logs .pytest_cache

@@ -49,26 +49,31 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
     try:
         con = duckdb.connect(str(building))
         try:
-            con.execute(f"attach '{warehouse}' as working (read_only)")
+            # Attach under the catalog name dbt gave it (the file's stem): dbt-duckdb views
+            # such as staging.stg_warehouse_source name their tables "<stem>".raw.<table>,
+            # so under any other alias they fail with 'Catalog "<stem>" does not exist'.
+            working = _catalog_name(warehouse)
+            con.execute(f"attach '{warehouse}' as \"{working}\" (read_only)")
             source, is_synthetic, label = con.execute(
                 "select data_source, is_synthetic, data_source_label "
-                "from working.staging.stg_warehouse_source"
+                f'from "{working}".staging.stg_warehouse_source'
             ).fetchone()
             relations = con.execute(
-                "select table_schema, table_name from duckdb_tables() "
-                "where database_name = 'working' and table_schema in "
-                f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2"
+                "select schema_name, table_name from duckdb_tables() "
+                "where database_name = ? and schema_name in "
+                f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2",
+                [working],
             ).fetchall()
             copies = [(s, t, s, t) for s, t in relations] + list(EXTRA_TABLES)
             for src_schema, src_table, dst_schema, dst_table in copies:
                 con.execute(f"create schema if not exists {dst_schema}")
                 con.execute(
                     f'create table {dst_schema}."{dst_table}" as '
-                    f'select * from working.{src_schema}."{src_table}"'
+                    f'select * from "{working}".{src_schema}."{src_table}"'
                 )
                 rows = con.execute(f'select count(*) from {dst_schema}."{dst_table}"').fetchone()
                 tables[f"{dst_schema}.{dst_table}"] = rows[0]
-            con.execute("detach working")
+            con.execute(f'detach "{working}"')
             _write_meta(con, target, now, run_id, source, is_synthetic, label, tables)
             con.execute("checkpoint")
         finally:
@@ -81,6 +86,11 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
         building.unlink(missing_ok=True)
         Path(str(building) + ".wal").unlink(missing_ok=True)
     return Publication(target, now, run_id, source, tables)
+
+
+def _catalog_name(warehouse: Path) -> str:
+    """DuckDB's (and dbt-duckdb's) database name for a file: its name up to the first dot."""
+    return Path(warehouse).name.split(".")[0]
 
 
 def _write_meta(con, target, now, run_id, source, is_synthetic, label, tables) -> None:

@@ -62,7 +62,11 @@
     var `scorecard_wilson_z` (1.96 = 95 %). side = -1 for the low bound, +1 for the high. -#}
 {% macro wilson_bound(k, n, side) -%}
     case
-        when {{ n }} > 0 then greatest(0.0, least(1.0,
+        when {{ n }} is null or {{ n }} = 0 then null
+        {#- exact bounds at the edges (the formula gives them only up to rounding) #}
+        when ({{ k }}) = ({{ n }}) and {{ side }} > 0 then 1.0
+        when ({{ k }}) = 0 and {{ side }} < 0 then 0.0
+        else greatest(0.0, least(1.0,
             (
                 ({{ k }})::double / ({{ n }})
                 + {{ var('scorecard_wilson_z') }} ^ 2 / (2.0 * ({{ n }}))
@@ -75,3 +79,17 @@
         ))
     end
 {%- endmacro %}
+
+{#- Generic test: every row satisfies a SQL boolean expression (null counts as satisfied). -#}
+{% test row_condition(model, expression, column_name=none) %}
+select *
+from {{ model }}
+where not coalesce(({{ expression }}), true)
+{% endtest %}
+
+{#- Generic test: the model has exactly `n_rows` rows. -#}
+{% test exact_row_count(model, n_rows=1) %}
+select count(*) as n_rows
+from {{ model }}
+having count(*) <> {{ n_rows }}
+{% endtest %}

@@ -6,8 +6,10 @@ its schema (``staging/...``, ``marts/...``) so the UI groups read like the wareh
 """
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -63,8 +65,7 @@ def bondhedge_dbt_models(
     connection while the dbt process still holds DuckDB's single-writer lock).
     """
     # the dbt subprocess inherits the environment; profiles.yml reads the path from it
-    os.environ["BONDHEDGE_WAREHOUSE"] = str(warehouse.file)
-    with warehouse.writing():
+    with warehouse_env(warehouse.file), warehouse.writing():
         invocation = dbt.cli(
             ["build"],
             context=context,
@@ -88,6 +89,20 @@ def bondhedge_dbt_models(
             "was published. See the dbt logs above and the failed asset checks.",
             metadata={"dbt_log": dg.MetadataValue.path(str(invocation.target_path))},
         )
+
+
+@contextmanager
+def warehouse_env(path: Path) -> Iterator[None]:
+    """Set BONDHEDGE_WAREHOUSE for the dbt subprocess, and put the old value back after."""
+    before = os.environ.get("BONDHEDGE_WAREHOUSE")
+    os.environ["BONDHEDGE_WAREHOUSE"] = str(path)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("BONDHEDGE_WAREHOUSE", None)
+        else:
+            os.environ["BONDHEDGE_WAREHOUSE"] = before
 
 
 def table_metadata(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict[str, Any]:

@@ -113,7 +113,7 @@ levels as (
         case
             when grid.spread_series_id is null then primary_obs.value
             else primary_obs.value + spread_obs.value
-        end as level,
+        end as pricing_input,
         reference_cpi.reference_cpi,
         coalesce(reference_cpi.uses_fallback_cpi, false) as uses_fallback_cpi,
         coalesce(primary_obs.is_filled, false)
@@ -142,15 +142,15 @@ paired as (
         calendar_date,
         business_day_index,
         lag(calendar_date) over asset_days as base_date,
-        lag(level) over asset_days as start_level,
-        level as end_level,
+        lag(pricing_input) over asset_days as start_level,
+        pricing_input as end_level,
         case
             when return_method = 'real_par_bond'
                 then reference_cpi / lag(reference_cpi) over asset_days
             else 1.0
         end as inflation_factor,
         uses_fallback_cpi or coalesce(lag(uses_fallback_cpi) over asset_days, false)
-        as uses_fallback_cpi,
+            as uses_fallback_cpi,
         has_carried_input
     from levels
     window asset_days as (partition by asset_id order by calendar_date)
@@ -175,7 +175,7 @@ priced as (
         {{ bond_dirty_price('y0', 'y1', 'remaining_years') }} as dirty_end,
         {{ bond_clean_price('y0', 'y1', 'remaining_years') }} as clean_end,
         {{ swinkels_bond_return('y0', 'y1', 'maturity_years', 'elapsed_years') }}
-        as swinkels_return
+            as swinkels_return
     from bond_prices
 ),
 
@@ -210,7 +210,7 @@ select
     price_return,
     total_return - price_return as income_return,
     case when return_method in ('par_bond', 'par_bond_plus_spread') then swinkels_return end
-    as swinkels_total_return,
+        as swinkels_total_return,
     has_carried_input,
     uses_fallback_cpi
 from returns

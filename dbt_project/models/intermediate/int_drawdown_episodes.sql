@@ -1,65 +1,103 @@
--- S&P 500 drawdown episodes from daily closes (price index), one row per episode deeper than
--- `drawdown_episode_threshold` (default -10 %).
--- An episode starts at a running high (the peak: the last close at the running high before
--- the fall), its trough is the lowest close before the index closes at or above the peak
--- again, and it ends on that recovery day (null while still under water). Declines inside a
--- deeper, unrecovered episode are part of it, not separate episodes (the usual
--- peak-to-recovery convention).
-with levels as (
+-- S&P 500 drawdown episodes from daily closes (price index), one row per episode at least as
+-- deep as `drawdown_episode_threshold` (default -0.10). A two-state walk over the closes:
+--   * rising: track the highest close since the walk entered this state (the candidate peak);
+--     an episode OPENS on the first close at least `drawdown_episode_threshold` below it;
+--   * falling: track the lowest close (the candidate trough); the episode's fall is OVER on
+--     the first close that regains the peak, or that is `drawdown_episode_rebound` (default
+--     0.5 = +50 %) above the lowest close so far; the walk is then rising again from there.
+-- The peak is the last close at that high before the episode opened, the trough the (first)
+-- lowest close before the fall was over, and the recovery the first close at or above the peak
+-- after the trough (null while under water; it may come after later episodes started).
+-- With the default rebound, a deep bear market's bear-market rallies do not split it, while a
+-- new 10 % sell-off after a strong recovery (2010, 2011 inside the 2007-2013 period under
+-- water) is its own episode. A very large rebound gives the pure running-high convention.
+-- The walk is sequential by nature: it is a single list_reduce over the ordered closes with a
+-- struct accumulator (deterministic, one pass).
+with prices as (
     select
+        row_number() over (order by calendar_date) as n,
         calendar_date,
-        business_day_index,
-        spx_level,
-        spx_running_high
+        spx_level::double as close_level
     from {{ ref('int_regime_inputs') }}
     where spx_level is not null
 ),
 
-with_peak as (
+walk as (
     select
-        *,
-        -- the latest day, up to and including this one, that closed at the running high
-        max(case when spx_level >= spx_running_high then calendar_date end) over (
-            order by calendar_date rows between unbounded preceding and current row
-        ) as peak_date
-    from levels
+        list_reduce(
+            list(struct_pack(n := n, x := close_level) order by n),
+            lambda acc, p: case
+                when acc.state = 'rising' and p.x >= acc.pk
+                    then struct_pack(
+                        state := 'rising', pk := p.x, pk_n := p.n, tr := acc.tr,
+                        tr_n := acc.tr_n, episodes := acc.episodes
+                    )
+                when acc.state = 'rising' and p.x / acc.pk - 1 <= {{ var('drawdown_episode_threshold') }}
+                    then struct_pack(
+                        state := 'falling', pk := acc.pk, pk_n := acc.pk_n, tr := p.x,
+                        tr_n := p.n, episodes := acc.episodes
+                    )
+                when acc.state = 'rising' then acc
+                when p.x < acc.tr
+                    then struct_pack(
+                        state := 'falling', pk := acc.pk, pk_n := acc.pk_n, tr := p.x,
+                        tr_n := p.n, episodes := acc.episodes
+                    )
+                when p.x >= acc.pk or p.x >= (1 + {{ var('drawdown_episode_rebound') }}) * acc.tr
+                    then struct_pack(
+                        state := 'rising', pk := p.x, pk_n := p.n, tr := acc.tr,
+                        tr_n := acc.tr_n,
+                        episodes := list_append(
+                            acc.episodes,
+                            struct_pack(peak_n := acc.pk_n, trough_n := acc.tr_n, over_n := p.n)
+                        )
+                    )
+                else acc
+            end,
+            struct_pack(
+                state := 'rising', pk := 0.0::double, pk_n := 0::bigint, tr := 0.0::double,
+                tr_n := 0::bigint,
+                episodes := []::struct(peak_n bigint, trough_n bigint, over_n bigint)[]
+            )
+        ) as final_state
+    from prices
 ),
 
-under_water as (
+-- closed episodes, plus the one still falling at the end of the data (if any)
+episode_list as (
+    select unnest(final_state.episodes, recursive := true)
+    from walk
+    union all
     select
-        peak_date,
-        calendar_date,
-        business_day_index,
-        spx_level,
-        spx_running_high as peak_level,
-        spx_level / spx_running_high - 1 as drawdown
-    from with_peak
-    where spx_level < spx_running_high
+        final_state.pk_n as peak_n,
+        final_state.tr_n as trough_n,
+        null::bigint as over_n
+    from walk
+    where final_state.state = 'falling'
 ),
 
-episodes as (
+located as (
     select
-        peak_date,
-        any_value(peak_level) as peak_level,
-        arg_min(calendar_date, spx_level) as trough_date,
-        min(spx_level) as trough_level,
-        min(drawdown) as depth,
-        max(calendar_date) as last_under_water_date
-    from under_water
-    group by peak_date
-    having min(drawdown) <= {{ var('drawdown_episode_threshold') }}
+        peak.calendar_date as peak_date,
+        peak.close_level as peak_level,
+        trough.n as trough_n,
+        trough.calendar_date as trough_date,
+        trough.close_level as trough_level
+    from episode_list
+    inner join prices as peak on episode_list.peak_n = peak.n
+    inner join prices as trough on episode_list.trough_n = trough.n
 ),
 
-with_recovery as (
+recoveries as (
     select
-        episodes.*,
-        (
-            select min(levels.calendar_date)
-            from levels
-            where
-                levels.calendar_date > episodes.last_under_water_date
-        ) as recovery_date
-    from episodes
+        located.peak_date,
+        min(prices.calendar_date) as recovery_date
+    from located
+    inner join prices
+        on
+            prices.n > located.trough_n
+            and prices.close_level >= located.peak_level
+    group by located.peak_date
 ),
 
 calendar as (
@@ -70,23 +108,24 @@ calendar as (
 )
 
 select
-    'sp500_' || strftime(with_recovery.peak_date, '%Y-%m-%d') as episode_id,
-    row_number() over (order by with_recovery.peak_date) as episode_number,
+    'sp500_' || strftime(located.peak_date, '%Y-%m-%d') as episode_id,
+    row_number() over (order by located.peak_date) as episode_number,
     'sp500' as equity_asset_id,
-    with_recovery.peak_date,
-    with_recovery.trough_date,
-    with_recovery.recovery_date,
-    with_recovery.recovery_date is not null as is_recovered,
-    with_recovery.peak_level,
-    with_recovery.trough_level,
-    with_recovery.depth,
-    (with_recovery.trough_date - with_recovery.peak_date) as calendar_days_peak_to_trough,
+    located.peak_date,
+    located.trough_date,
+    recoveries.recovery_date,
+    recoveries.recovery_date is not null as is_recovered,
+    located.peak_level,
+    located.trough_level,
+    located.trough_level / located.peak_level - 1 as depth,
+    (located.trough_date - located.peak_date) as calendar_days_peak_to_trough,
     trough_day.business_day_index - peak_day.business_day_index as business_days_peak_to_trough,
-    (with_recovery.recovery_date - with_recovery.trough_date) as calendar_days_trough_to_recovery,
+    (recoveries.recovery_date - located.trough_date) as calendar_days_trough_to_recovery,
     recovery_day.business_day_index - trough_day.business_day_index
-        as business_days_trough_to_recovery,
-    (with_recovery.recovery_date - with_recovery.peak_date) as calendar_days_peak_to_recovery
-from with_recovery
-inner join calendar as peak_day on with_recovery.peak_date = peak_day.calendar_date
-inner join calendar as trough_day on with_recovery.trough_date = trough_day.calendar_date
-left join calendar as recovery_day on with_recovery.recovery_date = recovery_day.calendar_date
+    as business_days_trough_to_recovery,
+    (recoveries.recovery_date - located.peak_date) as calendar_days_peak_to_recovery
+from located
+left join recoveries on located.peak_date = recoveries.peak_date
+inner join calendar as peak_day on located.peak_date = peak_day.calendar_date
+inner join calendar as trough_day on located.trough_date = trough_day.calendar_date
+left join calendar as recovery_day on recoveries.recovery_date = recovery_day.calendar_date

@@ -87,7 +87,7 @@ daily as (
         on monthly_lag3.cpi_month = date_trunc('month', calendar.calendar_date) - interval 3 month
     inner join monthly as monthly_lag2
         on
-            monthly_lag2.series_id = monthly_lag3.series_id
+            monthly_lag3.series_id = monthly_lag2.series_id
             and monthly_lag2.cpi_month = date_trunc('month', calendar.calendar_date) - interval 2 month
 )
 

@@ -1,4 +1,4 @@
--- Every S&P 500 drawdown deeper than `drawdown_episode_threshold` (int_drawdown_episodes), in
+-- Every S&P 500 drawdown episode at least `drawdown_episode_threshold` deep (int_drawdown_episodes), in
 -- LONG format: one row per episode x bond asset (every non-equity asset of the asset catalog),
 -- with that bond's total return from the peak close to the trough close and the regime at the
 -- peak. Episode columns repeat on each of an episode's rows; filter on one bond_asset_id (e.g.

@@ -1,0 +1,64 @@
+-- Returns of every catalog asset at daily, weekly (ISO week) and monthly frequency, in
+-- decimals (0.01 = 1 %). A row's return runs from the close of `base_date` (the business day
+-- before `period_start`) to the close of `period_end`. Methods: docs/marts_returns.md.
+{{ config(materialized='table') }}
+
+with daily as (
+    select
+        asset_id,
+        'daily' as frequency,
+        calendar_date as period_start,
+        calendar_date as period_end,
+        base_date,
+        total_return,
+        price_return,
+        return_basis,
+        (total_return is not null)::int as n_days,
+        total_return is not null as is_complete_period
+    from {{ ref('int_asset_returns_daily') }}
+),
+
+catalog as (
+    select
+        asset_id,
+        return_basis
+    from {{ ref('asset_catalog') }}
+),
+
+periodic as (
+    select
+        periodic.asset_id,
+        periodic.frequency,
+        periodic.period_start,
+        periodic.period_end,
+        periodic.base_date,
+        periodic.total_return,
+        periodic.price_return,
+        catalog.return_basis,
+        periodic.n_days,
+        periodic.is_complete_period
+    from {{ ref('int_asset_returns_periodic') }} as periodic
+    inner join catalog on periodic.asset_id = catalog.asset_id
+    where periodic.frequency in ('weekly', 'monthly')
+),
+
+unioned as (
+    select * from daily
+    union all
+    select * from periodic
+)
+
+select
+    unioned.asset_id::varchar as asset_id,
+    unioned.frequency::varchar as frequency,
+    unioned.period_start::date as period_start,
+    unioned.period_end::date as period_end,
+    unioned.base_date::date as base_date,
+    unioned.total_return::double as total_return,
+    unioned.price_return::double as price_return,
+    unioned.return_basis::varchar as return_basis,
+    unioned.n_days::integer as n_days,
+    unioned.is_complete_period::boolean as is_complete_period,
+    warehouse_source.data_source::varchar as data_source
+from unioned
+cross join {{ ref('stg_warehouse_source') }} as warehouse_source

@@ -1,0 +1,132 @@
+-- Trailing-window co-movement of every non-equity asset with each equity asset: Pearson
+-- correlation, beta (bond on equity = covar_samp / var_samp) and downside beta (the same on the
+-- window's periods with a negative equity return). Windows: 63/126/252/756 business days on
+-- daily returns, 36/60 months on complete monthly returns. A row exists for every date both
+-- assets have a return row; the statistics are NULL (never NaN) until the window holds
+-- `window_periods` periods with both returns (n_obs = window_periods). Methods:
+-- docs/marts_returns.md.
+{{ config(materialized='table') }}
+
+{%- set windows = [
+    ('daily', 63), ('daily', 126), ('daily', 252), ('daily', 756),
+    ('monthly', 36), ('monthly', 60),
+] %}
+
+with catalog as (
+    select
+        asset_id,
+        asset_class = 'equity' as is_equity
+    from {{ ref('asset_catalog') }}
+),
+
+returns as (
+    select
+        asset_id,
+        'daily' as frequency,
+        calendar_date as period_key,
+        calendar_date as period_end,
+        total_return
+    from {{ ref('int_asset_returns_daily') }}
+    union all
+    select
+        asset_id,
+        frequency,
+        period_key,
+        period_end,
+        -- only complete months count: a partial month is not comparable
+        case when is_complete_period then total_return end as total_return
+    from {{ ref('int_asset_returns_periodic') }}
+    where frequency = 'monthly'
+),
+
+pairs as (
+    select
+        equity.frequency,
+        greatest(equity.period_end, bond.period_end) as as_of_date,
+        equity.asset_id as equity_asset_id,
+        bond.asset_id as bond_asset_id,
+        equity.total_return as equity_return,
+        bond.total_return as bond_return
+    from returns as equity
+    inner join catalog as equity_catalog
+        on equity.asset_id = equity_catalog.asset_id and equity_catalog.is_equity
+    inner join returns as bond
+        on equity.frequency = bond.frequency and equity.period_key = bond.period_key
+    inner join catalog as bond_catalog
+        on bond.asset_id = bond_catalog.asset_id and not bond_catalog.is_equity
+),
+
+windowed as (
+    {%- for frequency, n in windows %}
+        {%- set w = 'w_' ~ frequency ~ '_' ~ n %}
+        select
+            as_of_date,
+            frequency,
+            {{ n }} as window_periods,
+            equity_asset_id,
+            bond_asset_id,
+            min(as_of_date) over {{ w }} as window_start_date,
+            count(bond_return * equity_return) over {{ w }} as n_obs,
+            count(bond_return * equity_return) filter (where equity_return < 0) over {{ w }}
+                as n_downside_obs,
+            corr(bond_return, equity_return) over {{ w }} as raw_correlation,
+            covar_samp(bond_return, equity_return) over {{ w }} as covariance,
+            var_samp(equity_return) over {{ w }} as equity_variance,
+            var_samp(bond_return) over {{ w }} as bond_variance,
+            covar_samp(bond_return, equity_return) filter (where equity_return < 0) over {{ w }}
+                as downside_covariance,
+            var_samp(equity_return) filter (where equity_return < 0) over {{ w }}
+                as downside_equity_variance
+        from pairs
+        where frequency = '{{ frequency }}'
+        window
+            {{ w }} as (
+                partition by equity_asset_id, bond_asset_id
+                order by as_of_date
+                rows between {{ n - 1 }} preceding and current row
+            )
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+guarded as (
+    select
+        *,
+        n_obs = window_periods as is_full
+    from windowed
+)
+
+select
+    guarded.as_of_date::date as as_of_date,
+    guarded.frequency::varchar as frequency,
+    guarded.window_periods::integer as window_periods,
+    guarded.equity_asset_id::varchar as equity_asset_id,
+    guarded.bond_asset_id::varchar as bond_asset_id,
+    guarded.window_start_date::date as window_start_date,
+    -- undefined (NULL) when either return is constant over the window
+    (case
+        when
+            guarded.is_full
+            and guarded.equity_variance > 0
+            and guarded.bond_variance > 0
+            and not isnan(guarded.raw_correlation)
+            then greatest(-1.0, least(1.0, guarded.raw_correlation))
+    end)::double as correlation,  -- noqa: RF04
+    (case
+        when guarded.is_full and guarded.equity_variance > 0
+            then guarded.covariance / guarded.equity_variance
+    end)::double as beta,
+    (case
+        when
+            guarded.is_full
+            and guarded.n_downside_obs >= 2
+            and guarded.downside_equity_variance > 0
+            then guarded.downside_covariance / guarded.downside_equity_variance
+    end)::double as downside_beta,
+    guarded.n_obs::integer as n_obs,
+    guarded.n_downside_obs::integer as n_downside_obs,
+    warehouse_source.data_source::varchar as data_source
+from guarded
+cross join {{ ref('stg_warehouse_source') }} as warehouse_source

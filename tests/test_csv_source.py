@@ -1,0 +1,72 @@
+"""The csv source and FRED's CSV format: variants FRED serves, and the ways files go wrong."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ingestion.catalog import get_series
+from ingestion.sources.base import SeriesUnavailable, SourceError
+from ingestion.sources.csv_folder import CsvFolderSource
+
+DGS10 = get_series("DGS10")
+
+
+def fetch(tmp_path, body: bytes | str, start=None, end=None):
+    path = tmp_path / "DGS10.csv"
+    path.write_bytes(body.encode() if isinstance(body, str) else body)
+    return CsvFolderSource(tmp_path).fetch(DGS10, start, end)
+
+
+@pytest.mark.parametrize("header", ["observation_date", "DATE"])
+def test_both_fred_headers_and_missing_markers(tmp_path, header):
+    frame = fetch(
+        tmp_path, f"{header},DGS10\n2020-01-02,1.88\n2020-01-03,.\n2020-01-06,\n2020-01-07,1.81\n"
+    )
+    assert frame["observation_date"].to_list() == [
+        date(2020, 1, 2),
+        date(2020, 1, 3),
+        date(2020, 1, 6),
+        date(2020, 1, 7),
+    ]
+    assert frame["value"].to_list() == [1.88, None, None, 1.81]
+
+
+def test_range_is_applied(tmp_path):
+    frame = fetch(
+        tmp_path,
+        "observation_date,DGS10\n2020-01-02,1\n2020-01-03,2\n2020-01-06,3\n",
+        start=date(2020, 1, 3),
+        end=date(2020, 1, 3),
+    )
+    assert frame["value"].to_list() == [2.0]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("", "empty"),
+        ("observation_date,DGS10,extra\n2020-01-02,1,2\n", "expected 2 columns"),
+        ("when,DGS10\n2020-01-02,1\n", "first column must be observation_date"),
+        ("observation_date,DGS2\n2020-01-02,1\n", "value column is 'DGS2'"),
+        ("observation_date,DGS10\n2020-01-02,abc\n", "non-numeric value 'abc' on line 2"),
+        ("observation_date,DGS10\n01/02/2020,1\n", "unparseable date '01/02/2020'"),
+        (b"observation_date,DGS10\n2020-01-02,1\xff\xfe\n", "not UTF-8"),
+        ("<html><body>Service unavailable</body></html>", "HTML"),
+    ],
+)
+def test_bad_files_get_a_clear_error_naming_the_series(tmp_path, body, message):
+    with pytest.raises(SourceError, match=message) as info:
+        fetch(tmp_path, body)
+    assert str(info.value).startswith("DGS10: ")
+
+
+def test_missing_file_is_unavailable(tmp_path):
+    with pytest.raises(SeriesUnavailable, match="no file"):
+        CsvFolderSource(tmp_path).fetch(DGS10, None, None)
+
+
+def test_missing_folder_is_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        CsvFolderSource(tmp_path / "nope")
