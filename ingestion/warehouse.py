@@ -119,13 +119,37 @@ def open_warehouse(
     path: Path, *, lock_timeout_seconds: float = 600.0
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to the warehouse, under the writer lock, schema ensured."""
+    deadline = time.monotonic() + lock_timeout_seconds
     with writer_lock(path, lock_timeout_seconds):
-        con = duckdb.connect(str(path))
+        con = _connect_when_free(Path(path), deadline, lock_timeout_seconds)
         try:
             con.execute(DDL)
             yield con
         finally:
             con.close()
+
+
+def _connect_when_free(
+    path: Path, deadline: float, timeout_seconds: float
+) -> duckdb.DuckDBPyConnection:
+    """Connect read-write, waiting while a process outside the writer lock holds the file.
+
+    Such a process is the orphan of a killed run: kill -9 of the run's process releases the
+    writer lock but not its `dbt build` child, which keeps DuckDB's own file lock until it
+    exits. Waiting for it (up to the lock timeout) beats failing with DuckDB's lock error.
+    """
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"warehouse {path} is held by another process outside the writer lock for "
+                    f"more than {timeout_seconds:g}s (a dbt left behind by a killed run?): {exc}"
+                ) from None
+            time.sleep(0.5)
 
 
 def bind_source(con: duckdb.DuckDBPyConnection, source_name: str, path: Path | str = "") -> None:

@@ -8,7 +8,7 @@ all the publish step, so BI readers never see a misleading mart.
 
 import dagster as dg
 
-from orchestration.mart_schemas import MART_SCHEMAS, validate_mart
+from orchestration.mart_schemas import MART_SCHEMAS, mart_warnings, validate_mart
 from orchestration.resources import WarehouseResource
 
 
@@ -38,6 +38,8 @@ def mart_pandera_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareh
             name = check_key.asset_key.path[-1]
             frame = con.execute(f"select * from marts.{name}").pl()
             failures = validate_mart(name, frame)
+            # soft expectations are reported with the result but never fail it
+            warnings = mart_warnings(name, frame)
             yield dg.AssetCheckResult(
                 asset_key=check_key.asset_key,
                 check_name=check_key.name,
@@ -46,5 +48,6 @@ def mart_pandera_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareh
                 metadata={
                     "rows": frame.height,
                     "failures": "\n".join(failures[:20]) or "none",
+                    "warnings": "\n".join(warnings[:20]) or "none",
                 },
             )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -87,7 +88,7 @@ def cmd_answer(args) -> int:
         out += [_banner(f"{report.SYNTHETIC_BANNER}: simulated series, not FRED"), ""]
     out += [
         "Do bonds go up when stocks fall? (monthly total returns, S&P 500 down months)",
-        prov.footer(),
+        textwrap.fill(prov.footer(), WIDTH, break_on_hyphens=False),
         "",
         report.wrap(paragraphs, WIDTH),
         "",

@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.assets.dbt import bondhedge_dbt_models
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.raw import land_raw_series
+from orchestration.assets.report import hedge_report
 from orchestration.checks import mart_pandera_checks
 from orchestration.project import dbt_project
 from orchestration.resources import default_resources
@@ -24,7 +25,7 @@ from orchestration.schedules import jobs, schedules
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 defs = dg.Definitions(
-    assets=[land_raw_series, bondhedge_dbt_models, published_warehouse],
+    assets=[land_raw_series, bondhedge_dbt_models, published_warehouse, hedge_report],
     asset_checks=[mart_pandera_checks],
     jobs=jobs,
     schedules=schedules,

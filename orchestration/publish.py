@@ -43,7 +43,10 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
     """Build ``target`` from ``warehouse`` beside it, then atomically replace it."""
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.with_name(f".{target.name}.building-{run_id}")
-    building.unlink(missing_ok=True)
+    # A run killed while publishing leaves its half-built file (and WAL) behind. Publishes of
+    # one warehouse run under its writer lock, so any such file here is stale: remove it.
+    for stale in target.parent.glob(f".{target.name}.building-*"):
+        stale.unlink(missing_ok=True)
     now = datetime.now(UTC).replace(tzinfo=None)
     tables: dict[str, int] = {}
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from dagster import DagsterEventType
 
 from ingestion.sources import make_source
 from ingestion.sources.base import Source
@@ -33,6 +34,11 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def file(self) -> Path:
         return Path(self.path)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Runs before any step of the run claims a pool slot (in-process executor).
+        if context.instance is not None and context.run_id:
+            release_slots_of_dead_runs(context.instance, context.run_id, context.log)
 
     @property
     def published_file(self) -> Path:
@@ -72,6 +78,68 @@ class SourceResource(dg.ConfigurableResource):
         if self.name == "csv":
             return make_source("csv", csv_dir=self.csv_dir)
         return make_source(self.name)
+
+
+def release_slots_of_dead_runs(
+    instance: dg.DagsterInstance, current_run_id: str, log=None
+) -> list[str]:
+    """Fail runs whose process died holding a pool slot (kill -9, OOM) and free their slots.
+
+    Dagster frees a run's ``duckdb_writer`` slot when the run ends; a run killed mid-step never
+    ends, so without this every later run waits forever for that slot ("Step blocked by limit
+    for pool duckdb_writer"). A run counts as dead only when its process (the pid of its
+    RUN_START event) no longer exists on this machine, is a zombie, or is a newer process that
+    reused the pid.
+    """
+    storage = instance.event_log_storage
+    if not getattr(storage, "supports_global_concurrency_limits", False):
+        return []
+    holders: set[str] = set()
+    for key in storage.get_concurrency_keys():
+        info = storage.get_concurrency_info(key)
+        holders |= {s.run_id for s in info.claimed_slots} | {p.run_id for p in info.pending_steps}
+    released = []
+    for run_id in sorted(holders - {current_run_id}):
+        record = instance.get_run_record_by_id(run_id)
+        if record is not None and not record.dagster_run.is_finished:
+            starts = instance.all_logs(run_id, of_type=DagsterEventType.RUN_START)
+            pid = starts[-1].dagster_event.pid if starts and starts[-1].dagster_event else None
+            began = record.start_time or record.create_timestamp.timestamp()
+            if pid is None or _process_alive(pid, began):
+                continue
+            instance.report_run_failed(
+                record.dagster_run,
+                f"run process {pid} is gone (killed or crashed); failed by run {current_run_id} "
+                "so that its pool slots are released",
+            )
+        storage.free_concurrency_slots_for_run(run_id)
+        released.append(run_id)
+        if log is not None:
+            log.warning(f"released the pool slots of dead run {run_id}")
+    return released
+
+
+def _process_alive(pid: int, run_started: float) -> bool:
+    """Whether ``pid`` is a live process that was already running when the run started."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # Linux: state and start time (clock ticks after boot) from /proc
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, StopIteration, IndexError, ValueError):
+        return True  # cannot tell: never fail a run that may be alive
+    if fields[0] in ("Z", "X"):
+        return False
+    started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return started <= run_started + 1.0
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:

@@ -217,7 +217,8 @@ def test_planted_drawdowns_are_found_with_the_planted_bond_sign(sample_warehouse
     found = overlapping(episodes(sample_warehouse), drawdown.peak, drawdown.trough)
     assert found.height >= 1, f"{drawdown.name} not found in drawdown_episodes"
     deepest = found.row(0, named=True)
-    assert deepest["depth"] == pytest.approx(-drawdown.depth, abs=0.12), drawdown.name
+    # the planted peak and trough are pinned, so the episode is at least about that deep
+    assert -1 < deepest["depth"] <= -0.9 * drawdown.depth, drawdown.name
     if drawdown.bond_return_sign is not None:
         bond = deepest["bond_return_peak_to_trough"]
         assert bond is not None and math.copysign(1, bond) == drawdown.bond_return_sign, (

@@ -24,7 +24,7 @@ with prices as (
 
 walk as (
     select
-        list_reduce(
+        list_reduce(  -- noqa: PRS
             list(struct_pack(n := n, x := close_level) order by n),
             lambda acc, p: case
                 when acc.state = 'rising' and p.x >= acc.pk
@@ -95,8 +95,8 @@ recoveries as (
     from located
     inner join prices
         on
-            prices.n > located.trough_n
-            and prices.close_level >= located.peak_level
+            located.trough_n < prices.n
+            and located.peak_level <= prices.close_level
     group by located.peak_date
 ),
 
@@ -117,12 +117,12 @@ select
     recoveries.recovery_date is not null as is_recovered,
     located.peak_level,
     located.trough_level,
-    located.trough_level / located.peak_level - 1 as depth,
+    located.trough_level / located.peak_level - 1 as depth,  -- noqa: RF04
     (located.trough_date - located.peak_date) as calendar_days_peak_to_trough,
     trough_day.business_day_index - peak_day.business_day_index as business_days_peak_to_trough,
     (recoveries.recovery_date - located.trough_date) as calendar_days_trough_to_recovery,
-    recovery_day.business_day_index - trough_day.business_day_index
-    as business_days_trough_to_recovery,
+    recovery_day.business_day_index
+    - trough_day.business_day_index as business_days_trough_to_recovery,
     (recoveries.recovery_date - located.peak_date) as calendar_days_peak_to_recovery
 from located
 left join recoveries on located.peak_date = recoveries.peak_date

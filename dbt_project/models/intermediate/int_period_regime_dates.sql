@@ -27,12 +27,12 @@ first_days as (
 )
 
 select
-    frequency,
-    calendar_date as period_end,
-    case frequency
-        when 'daily' then previous_business_day
-        when 'weekly' then before_week
-        when 'monthly' then before_month
+    frequencies.frequency,
+    first_days.calendar_date as period_end,
+    case frequencies.frequency
+        when 'daily' then first_days.previous_business_day
+        when 'weekly' then first_days.before_week
+        when 'monthly' then first_days.before_month
     end as regime_as_of_date
 from first_days
 cross join (values ('daily'), ('weekly'), ('monthly')) as frequencies (frequency)

@@ -28,10 +28,11 @@ daily as (
         max(case when series_id = 'BAA10Y' then value end) as baa_spread,
         max(case when series_id = 'DTWEXBGS' then value end) as dollar_index
     from {{ ref('int_observations_daily') }}
-    where series_id in (
-        'SP500', 'VIXCLS', 'DFF', 'DGS2', 'DGS10', 'DFII10', 'T10YIE',
-        'BAMLC0A0CM', 'BAMLH0A0HYM2', 'BAA10Y', 'DTWEXBGS'
-    )
+    where
+        series_id in (
+            'SP500', 'VIXCLS', 'DFF', 'DGS2', 'DGS10', 'DFII10', 'T10YIE',
+            'BAMLC0A0CM', 'BAMLH0A0HYM2', 'BAA10Y', 'DTWEXBGS'
+        )
     group by calendar_date
 ),
 
@@ -47,8 +48,10 @@ cpi_yoy as (
     select
         cpi.reference_month,
         cpi.cpi_index / year_ago.cpi_index - 1 as cpi_yoy,
-        (cpi.reference_month
-        + to_months({{ var('regime_cpi_publication_lag_months') }}))::date as usable_from
+        (
+            cpi.reference_month
+            + to_months({{ var('regime_cpi_publication_lag_months') }})
+        )::date as usable_from
     from cpi
     inner join cpi as year_ago
         on year_ago.reference_month = (cpi.reference_month - interval 12 month)::date
@@ -70,7 +73,7 @@ joined as (
     select
         calendar.calendar_date,
         calendar.business_day_index,
-        daily.* exclude (calendar_date),
+        daily.* exclude (calendar_date),  -- noqa: RF02
         cpi_on_day.cpi_reference_month,
         cpi_on_day.cpi_yoy
     from calendar
@@ -85,10 +88,16 @@ with_changes as (
             order by calendar_date rows between unbounded preceding and current row
         ) as spx_running_high,
         spx_level / lag(spx_level) over (order by calendar_date) - 1 as spx_return_1d,
-        fed_funds - lag(fed_funds, {{ var('regime_policy_window_days') }})
-            over (order by calendar_date) as fed_funds_change,
-        ust_10y_yield - ust_2y_yield as curve_10y_2y,
-        ust_10y_yield - lag(ust_10y_yield) over (order by calendar_date) as ust_10y_yield_change_1d,
+        -- differences of 2-decimal percent inputs, rounded to drop floating-point noise
+        round(
+            fed_funds - lag(fed_funds, {{ var('regime_policy_window_days') }})
+                over (order by calendar_date),
+            8
+        ) as fed_funds_change,
+        round(ust_10y_yield - ust_2y_yield, 8) as curve_10y_2y,
+        round(
+            ust_10y_yield - lag(ust_10y_yield) over (order by calendar_date), 8
+        ) as ust_10y_yield_change_1d,
         dollar_index / lag(dollar_index) over (order by calendar_date) - 1 as dollar_return_1d
     from joined
 ),
@@ -100,7 +109,8 @@ with_vol as (
         -- Realised daily volatility of S&P 500 returns: the short window ends today; the long
         -- window ends the previous day, so today's move is judged against what came before.
         case
-            when count(spx_return_1d) over short_window
+            when
+                count(spx_return_1d) over short_window
                 = {{ var('regime_ftq_vol_short_days') }}
                 then stddev_samp(spx_return_1d) over short_window
         end as spx_vol_short,

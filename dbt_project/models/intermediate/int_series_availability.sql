@@ -38,11 +38,13 @@ select
     case
         when observed.series_id is not null then null
         when latest_attempt.error is not null
-            then catalog.series_id || ' not in this warehouse (' || latest_attempt.status
-            || '): ' || latest_attempt.error
+            then
+                catalog.series_id || ' not in this warehouse (' || latest_attempt.status
+                || '): ' || latest_attempt.error
         when latest_attempt.status is not null
-            then catalog.series_id || ' not in this warehouse (last load status '
-            || latest_attempt.status || ')'
+            then
+                catalog.series_id || ' not in this warehouse (last load status '
+                || latest_attempt.status || ')'
         else catalog.series_id || ' not in this warehouse (never loaded)'
     end as unavailable_reason
 from catalog

@@ -54,8 +54,8 @@ bond_window as (
     left join daily
         on
             bonds.asset_id = daily.asset_id
-            and daily.period_end > episodes.peak_date
-            and daily.period_end <= episodes.trough_date
+            and episodes.peak_date < daily.period_end
+            and episodes.trough_date >= daily.period_end
     group by episodes.episode_id, bonds.asset_id
 ),
 
@@ -106,7 +106,7 @@ select
     joined.is_recovered::boolean as is_recovered,
     joined.peak_level::double as peak_level,
     joined.trough_level::double as trough_level,
-    joined.depth::double as depth,
+    joined.depth::double as depth,  -- noqa: RF04
     joined.calendar_days_peak_to_trough::bigint as calendar_days_peak_to_trough,
     joined.business_days_peak_to_trough::bigint as business_days_peak_to_trough,
     joined.calendar_days_trough_to_recovery::bigint as calendar_days_trough_to_recovery,

@@ -23,9 +23,9 @@ as_of as (
         inputs.spx_level is not null
         and inputs.ust_10y_yield is not null
         and inputs.calendar_date <= (
-            select min(last_date)
-            from {{ ref('int_series_availability') }}
-            where series_id in ('SP500', 'DGS10')
+            select min(availability.last_date)
+            from {{ ref('int_series_availability') }} as availability
+            where availability.series_id in ('SP500', 'DGS10')
         )
 ),
 
@@ -88,23 +88,23 @@ changes as (
         now.calendar_date as as_of_date,
         before.calendar_date as change_from_date,
         now.ust_2y_yield,
-        now.ust_2y_yield - before.ust_2y_yield as ust_2y_yield_change_1m,
+        round(now.ust_2y_yield - before.ust_2y_yield, 8) as ust_2y_yield_change_1m,
         now.ust_10y_yield,
-        now.ust_10y_yield - before.ust_10y_yield as ust_10y_yield_change_1m,
+        round(now.ust_10y_yield - before.ust_10y_yield, 8) as ust_10y_yield_change_1m,
         now.curve_10y_2y,
-        now.curve_10y_2y - before.curve_10y_2y as curve_10y_2y_change_1m,
+        round(now.curve_10y_2y - before.curve_10y_2y, 8) as curve_10y_2y_change_1m,
         now.real_yield_10y,
-        now.real_yield_10y - before.real_yield_10y as real_yield_10y_change_1m,
+        round(now.real_yield_10y - before.real_yield_10y, 8) as real_yield_10y_change_1m,
         now.breakeven_10y,
-        now.breakeven_10y - before.breakeven_10y as breakeven_10y_change_1m,
+        round(now.breakeven_10y - before.breakeven_10y, 8) as breakeven_10y_change_1m,
         now.fed_funds,
-        now.fed_funds - before.fed_funds as fed_funds_change_1m,
+        round(now.fed_funds - before.fed_funds, 8) as fed_funds_change_1m,
         now.ig_oas,
-        now.ig_oas - before.ig_oas as ig_oas_change_1m,
+        round(now.ig_oas - before.ig_oas, 8) as ig_oas_change_1m,
         now.hy_oas,
-        now.hy_oas - before.hy_oas as hy_oas_change_1m,
+        round(now.hy_oas - before.hy_oas, 8) as hy_oas_change_1m,
         now.vix,
-        now.vix - before.vix as vix_change_1m,
+        round(now.vix - before.vix, 8) as vix_change_1m,
         now.spx_drawdown
     from now
     left join before on true
@@ -172,8 +172,9 @@ select
     labelled.outlook::varchar as outlook,
     (case labelled.outlook
         when 'insufficient data'
-            then 'no 1-month change for the 10y real yield (DFII10) or the 10y breakeven (T10YIE) at '
-            || labelled.as_of_date::varchar
+            then
+                'no 1-month change for the 10y real yield (DFII10) or the 10y breakeven (T10YIE) at '
+                || labelled.as_of_date::varchar
         else
             '10y real yield ' || printf('%+.2f', labelled.real_yield_10y_change_1m * 100)
             || ' pt and 10y breakeven ' || printf('%+.2f', labelled.breakeven_10y_change_1m * 100)
@@ -185,7 +186,8 @@ select
                     then 'falling real yields with stable or falling breakevens'
                 when 'hedge at risk'
                     then case
-                        when labelled.real_yield_10y_change_1m > {{ var('monitor_stable_band') }}
+                        when
+                            labelled.real_yield_10y_change_1m > {{ var('monitor_stable_band') }}
                             and labelled.breakeven_10y_change_1m > {{ var('monitor_stable_band') }}
                             then 'rising real yields and widening breakevens'
                         when labelled.real_yield_10y_change_1m > {{ var('monitor_stable_band') }}
@@ -195,7 +197,8 @@ select
                 else 'real yields within the band (neither falling nor rising) and breakevens not widening'
             end
     end)::varchar as outlook_reason,
-    nullif(concat_ws('; ',
+    nullif(concat_ws(
+        '; ',
         case when labelled.ust_2y_yield is null then availability.dgs2 end,
         case when labelled.ust_10y_yield is null then availability.dgs10 end,
         case when labelled.real_yield_10y is null then availability.dfii10 end,

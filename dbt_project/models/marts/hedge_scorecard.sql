@@ -152,7 +152,7 @@ select
             and aggregated.stock_variance > 0 and aggregated.bond_variance > 0
             and not isnan(aggregated.raw_correlation)
             then greatest(-1.0, least(1.0, aggregated.raw_correlation))
-    end)::double as correlation,
+    end)::double as correlation,  -- noqa: RF04
     (case
         when
             aggregated.periods >= {{ var('scorecard_min_periods') }}

@@ -35,12 +35,14 @@ both_assets as (
 ),
 
 portfolios as (
-    select *
+    select
+        weights.portfolio_id,
+        weights.equity_weight
     from (
         values
         ('balanced', {{ var('portfolio_equity_weight') }}),
         ('equity_only', 1.0)
-    ) as p (portfolio_id, equity_weight)
+    ) as weights (portfolio_id, equity_weight)
 ),
 
 returns as (
@@ -95,9 +97,10 @@ select
     with_drawdown.portfolio_id::varchar as portfolio_id,
     (case with_drawdown.portfolio_id
         when 'balanced'
-            then 'sp500 ' || round(with_drawdown.equity_weight * 100)::int::varchar
-            || ' % / ust_10y ' || round(with_drawdown.bond_weight * 100)::int::varchar
-            || ' %, rebalanced monthly'
+            then
+                'sp500 ' || round(with_drawdown.equity_weight * 100)::int::varchar
+                || ' % / ust_10y ' || round(with_drawdown.bond_weight * 100)::int::varchar
+                || ' %, rebalanced monthly'
         else 'sp500 100 %'
     end)::varchar as portfolio_name,
     with_drawdown.equity_weight::double as equity_weight,

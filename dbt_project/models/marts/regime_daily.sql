@@ -62,11 +62,11 @@ flagged as (
         {{ inflation_regime('cpi_yoy') }} as inflation_regime,
         {{ policy_regime('fed_funds_change') }} as policy_regime,
         {{ risk_off('spx_drawdown', 'vix') }} as risk_off,
-        case when curve_10y_2y is not null then curve_10y_2y < 0 end as curve_inverted,
+        case when joined.curve_10y_2y is not null then joined.curve_10y_2y < 0 end as curve_inverted,
         {{ credit_stress('hy_oas', 'baa_spread') }} as credit_stress,
         case
-            when hy_oas is not null then 'hy_oas'
-            when baa_spread is not null then 'baa_spread'
+            when joined.hy_oas is not null then 'hy_oas'
+            when joined.baa_spread is not null then 'baa_spread'
         end as credit_stress_basis,
         {{ hedge_regime('correlation_252d') }} as hedge_regime,
         -- Flight to quality (simplified Baele, Bekaert, Inghelbrecht & Wei 2020): Treasuries
@@ -74,20 +74,21 @@ flagged as (
         -- long-window vol.
         case
             when
-                ust_10y_return_1d is null or spx_return_1d is null
-                or spx_vol_short is null or spx_vol_long is null
+                joined.ust_10y_return_1d is null or joined.spx_return_1d is null
+                or joined.spx_vol_short is null or joined.spx_vol_long is null
                 then null
             else
-                ust_10y_return_1d > 0
-                and spx_return_1d < 0
-                and spx_return_1d < -{{ var('regime_ftq_equity_sigma') }} * spx_vol_long
-                and spx_vol_short > spx_vol_long
+                joined.ust_10y_return_1d > 0
+                and joined.spx_return_1d < 0
+                and joined.spx_return_1d < -{{ var('regime_ftq_equity_sigma') }} * joined.spx_vol_long
+                and joined.spx_vol_short > joined.spx_vol_long
         end as flight_to_quality_day,
         case
-            when dollar_return_1d is null or spx_return_1d is null
-                or ust_10y_yield_change_1d is null
+            when
+                joined.dollar_return_1d is null or joined.spx_return_1d is null
+                or joined.ust_10y_yield_change_1d is null
                 then null
-            else spx_return_1d < 0 and ust_10y_yield_change_1d > 0 and dollar_return_1d < 0
+            else joined.spx_return_1d < 0 and joined.ust_10y_yield_change_1d > 0 and joined.dollar_return_1d < 0
         end as sell_america_day
     from joined
 )
@@ -107,8 +108,9 @@ select
         when flagged.sell_america_day is not null then null
         when not dollar.is_available then dollar.unavailable_reason
         when flagged.dollar_return_1d is null
-            then 'DTWEXBGS has no value on this day or the previous business day (series covers '
-            || dollar.first_date::varchar || ' to ' || dollar.last_date::varchar || ')'
+            then
+                'DTWEXBGS has no value on this day or the previous business day (series covers '
+                || dollar.first_date::varchar || ' to ' || dollar.last_date::varchar || ')'
         when flagged.spx_return_1d is null then 'SP500 has no return on this day'
         else 'DGS10 has no yield change on this day'
     end)::varchar as sell_america_reason,

@@ -1,0 +1,233 @@
+"""The hedge report (orchestration/report.py), its Dagster asset and the ``bondhedge`` CLI.
+
+Everything reads a file published from the sample (``published_sample``), read-only; tests
+that change data work on a private copy.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from PIL import Image
+
+from orchestration import report
+from orchestration.cli import main
+
+BANNER_RED = (0xC6, 0x28, 0x28)
+
+
+@pytest.fixture(scope="module")
+def built(published_sample, tmp_path_factory):
+    return report.build_report(published_sample, tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture
+def private_copy(published_sample, tmp_path) -> Path:
+    target = tmp_path / "published" / "bondhedge.duckdb"
+    target.parent.mkdir()
+    shutil.copy(published_sample, target)
+    return target
+
+
+def banner_is_red(png: Path) -> bool:
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        pixel = rgb.getpixel((rgb.width // 2, 8))
+    return all(abs(a - b) <= 12 for a, b in zip(pixel, BANNER_RED, strict=True))
+
+
+# ------------------------------------------------------------------------------ report
+
+
+def test_report_writes_one_self_contained_html_and_five_pngs(built):
+    assert [c.name for c in built.charts] == [name for name, _ in report.CHARTS]
+    for chart in built.charts:
+        data = chart.path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000, chart.name
+        assert chart.thumbnail_png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert len(chart.thumbnail_png) < len(data)
+        assert chart.caption and chart.title
+    page = built.html.read_text(encoding="utf-8")
+    images = re.findall(r'<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == len(built.charts)
+    assert base64.b64decode(images[0]) == built.charts[0].path.read_bytes()
+    # nothing to fetch: no external scripts, stylesheets or images
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert "<script" not in page
+
+
+def test_synthetic_sample_is_bannered_on_the_html_and_every_png(built):
+    assert built.provenance.is_synthetic and built.provenance.data_source == "sample"
+    page = built.html.read_text(encoding="utf-8")
+    assert 'class="banner"' in page and report.SYNTHETIC_BANNER in page
+    assert "(SYNTHETIC SAMPLE)</title>" in page
+    for chart in built.charts:
+        assert banner_is_red(chart.path), f"{chart.name}.png has no synthetic banner"
+    assert built.headline_markdown.startswith(f"**{report.SYNTHETIC_BANNER}**")
+
+
+def test_answer_hit_rates_and_intervals_match_the_scorecard(published_sample, built):
+    ten = next(
+        h for h in built.answer if h.bond_asset_id == "ust_10y" and h.window == "full history"
+    )
+    with duckdb.connect(str(published_sample), read_only=True) as con:
+        row = con.execute(
+            """
+            select stock_down_periods, bond_up_when_stock_down, hit_rate_ci_low, hit_rate_ci_high
+            from marts.hedge_scorecard
+            where equity_asset_id = 'sp500' and bond_asset_id = 'ust_10y'
+              and frequency = 'monthly' and regime_dimension = 'all'
+            """
+        ).fetchone()
+    assert (ten.down_months, ten.bond_up) == row[:2]
+    assert ten.ci == pytest.approx(row[2:], abs=1e-9)
+
+
+def test_headline_numbers_come_from_the_data(built):
+    first = built.headline[0]
+    ten = [h for h in built.answer if h.bond_asset_id == "ust_10y"]
+    full, recent = ten[0], ten[-1]
+    assert f"rose {report.pct(full.hit_rate)} of the time" in first
+    assert f"95% CI {report.ci_text(full)}" in first
+    assert f"{full.bond_up} of {full.down_months} down" in first
+    assert any(
+        "Since 2022" in p and f"{recent.bond_up} of {recent.down_months} down months" in p
+        for p in built.headline
+    )
+    assert any(p.startswith("Now (") for p in built.headline)
+
+
+def test_headline_changes_when_the_data_change(private_copy):
+    def answer_and_headline():
+        with duckdb.connect(str(private_copy), read_only=True) as con:
+            answer = report.compute_answer(con)
+            return answer, report.headline(con, answer)
+
+    old_answer, old_headline = answer_and_headline()
+    with duckdb.connect(str(private_copy)) as con:  # bonds now move the other way every month
+        con.execute(
+            "update marts.asset_returns set total_return = -total_return "
+            "where asset_id = 'ust_10y' and frequency = 'monthly'"
+        )
+    new_answer, new_headline = answer_and_headline()
+    old = next(h for h in old_answer if h.bond_asset_id == "ust_10y")
+    new = next(h for h in new_answer if h.bond_asset_id == "ust_10y")
+    assert new.down_months == old.down_months and new.bond_up != old.bond_up
+    assert f"rose {report.pct(new.hit_rate)} of the time" in new_headline[0]
+    assert new_headline[0] != old_headline[0]
+
+
+def test_wilson_interval_edges():
+    assert report.wilson_interval(0, 0) == (None, None)
+    low, high = report.wilson_interval(0, 10)
+    assert low == 0.0 and 0 < high < 0.35
+    low, high = report.wilson_interval(10, 10)
+    assert high == 1.0 and 0.65 < low < 1
+    low, high = report.wilson_interval(50, 100)
+    assert low == pytest.approx(0.4038, abs=1e-4) and high == pytest.approx(0.5962, abs=1e-4)
+
+
+def test_report_asset_attaches_headline_html_and_charts(private_copy):
+    from orchestration.assets.report import hedge_report
+    from orchestration.resources import WarehouseResource
+
+    result = dg.materialize(
+        [hedge_report],
+        resources={
+            "warehouse": WarehouseResource(
+                path=str(private_copy.parent / "unused.duckdb"), published_path=str(private_copy)
+            )
+        },
+    )
+    assert result.success
+    (event,) = result.get_asset_materialization_events()
+    assert event.asset_key == dg.AssetKey(["reports", "hedge_report"])
+    meta = event.materialization.metadata
+    html = Path(meta["html"].value)
+    assert html == private_copy.parent.parent / "reports" / "bondhedge" / "report.html"
+    assert html.is_file()
+    assert isinstance(meta["headline"], dg.MarkdownMetadataValue)
+    assert report.SYNTHETIC_BANNER in meta["headline"].value
+    assert meta["synthetic"].value is True
+    charts = [k for k in meta if k.startswith("chart_")]
+    assert len(charts) == len(report.CHARTS)
+    for key in charts:
+        assert "](data:image/png;base64," in meta[key].value
+        assert len(meta[key].value) < 150_000  # thumbnails, not full-size images
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_report_on_real_data_has_no_banner(published_real, tmp_path):
+    result = report.build_report(published_real, tmp_path)
+    assert not result.provenance.is_synthetic
+    page = result.html.read_text(encoding="utf-8")
+    assert 'class="banner"' not in page
+    assert not any(banner_is_red(c.path) for c in result.charts)
+    assert result.headline[0].startswith("In months when the S&P 500 fell")
+
+
+# ------------------------------------------------------------------------------ CLI
+
+
+def test_cli_answer_prints_banner_headline_and_table_within_100_columns(published_sample, capsys):
+    assert main(["answer", "--published", str(published_sample)]) == 0
+    out = capsys.readouterr().out
+    assert out.count(report.SYNTHETIC_BANNER) >= 2  # top and bottom
+    assert "In months when the S&P 500 fell" in out
+    assert "10y Treasury" in out and "full history" in out and "2022 on" in out
+    assert "By inflation at the start of the month" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+
+
+def test_cli_status_and_report(published_sample, tmp_path, capsys):
+    assert main(["status", "--published", str(published_sample)]) == 0
+    out = capsys.readouterr().out
+    assert "tests-sample" in out and "SYNTHETIC" in out and "file age" in out
+    assert main(["report", "--published", str(published_sample), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "report.html").is_file()
+    assert len(list(tmp_path.glob("*.png"))) == len(report.CHARTS)
+
+
+def test_cli_without_a_published_file_says_what_to_do(tmp_path, capsys):
+    missing = tmp_path / "nothing.duckdb"
+    assert main(["answer", "--published", str(missing)]) == 2
+    assert "make run" in capsys.readouterr().err
+    assert main(["status", "--published", str(missing)]) == 1
+
+
+def test_cli_land_prints_a_line_per_series(tmp_path, capsys):
+    warehouse = tmp_path / "warehouse.duckdb"
+    args = ["land", "--source", "sample", "--warehouse", str(warehouse)]
+    args += ["--sample-end-date", "2026-06-30", "--series", "DGS10", "SP500"]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("landing 2 series from sample")
+    assert re.match(r"\[1/2\] DGS10 +landed +[\d,]+ rows", lines[1])
+    assert re.match(r"\[2/2\] SP500 +landed", lines[2])
+    assert lines[-1].startswith("done in") and "2 landed" in lines[-1]
+    bad = ["land", "--source", "sample", "--warehouse", str(warehouse), "--series", "NOPE"]
+    assert main(bad) == 2
+    assert "not in the catalog" in capsys.readouterr().err
+
+
+def test_console_script_is_installed(published_sample):
+    script = Path(sys.executable).with_name("bondhedge")
+    if not script.exists():
+        pytest.skip("bondhedge console script not installed (run `uv sync`)")
+    proc = subprocess.run(
+        [str(script), "answer", "--published", str(published_sample)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert report.SYNTHETIC_BANNER in proc.stdout
