@@ -37,8 +37,8 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Runs before any step of the run claims a pool slot (in-process executor).
-        if context.instance is not None and context.run_id:
-            release_slots_of_dead_runs(context.instance, context.run_id, context.log)
+        if context.instance is not None and context.run is not None:
+            release_slots_of_dead_runs(context.instance, context.run.run_id, context.log)
 
     @property
     def published_file(self) -> Path:

@@ -41,7 +41,7 @@ def counts(path) -> dict[str, int]:
         tables = con.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
             "where table_schema in ('raw', 'staging', 'intermediate', 'marts') "
-            "and table_name not in ('load_log')"
+            "and table_name not in ('load_log', 'stg_load_log')"
         ).fetchall()
         return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
     finally:

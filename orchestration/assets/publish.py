@@ -24,7 +24,7 @@ def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     with warehouse.writing():
-        pub = publish(warehouse.file, warehouse.published_file, run_id=context.run_id)
+        pub = publish(warehouse.file, warehouse.published_file, run_id=context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(pub.path)),

@@ -167,7 +167,7 @@ def land_raw_series(
         warehouse.file,
         source.build(),
         selected,
-        run_id=context.run_id,
+        run_id=context.run.run_id,
         lookback_days=config.lookback_days,
         fetch_workers=source.fetch_workers,
         lock_timeout_seconds=warehouse.lock_timeout_seconds,
