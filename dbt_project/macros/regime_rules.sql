@@ -93,3 +93,29 @@ select count(*) as n_rows
 from {{ model }}
 having count(*) <> {{ n_rows }}
 {% endtest %}
+
+{#- The regime dimensions the scorecard and the 60/40 summary are cut by, as one row per
+    (period, dimension): `relation` must carry a column named after each dimension (and
+    `decade`). Use as `from relation {{ regime_dimensions_cross_join() }}` and select
+    `{{ regime_value('relation') }} as regime_value`. -#}
+{% macro regime_dimension_names() -%}
+    {{ return(['all', 'decade', 'inflation_regime', 'policy_regime', 'risk_off',
+               'curve_inverted', 'credit_stress', 'hedge_regime']) }}
+{%- endmacro %}
+
+{% macro regime_dimensions_cross_join() -%}
+cross join (
+    values
+    {% for name in regime_dimension_names() -%}
+    ('{{ name }}'){{ ", " if not loop.last }}
+    {%- endfor %}
+) as dimensions (regime_dimension)
+{%- endmacro %}
+
+{% macro regime_value(relation) -%}
+case dimensions.regime_dimension
+    {% for name in regime_dimension_names() -%}
+    when '{{ name }}' then {{ "'all'" if name == 'all' else relation ~ '.' ~ name }}
+    {% endfor -%}
+end
+{%- endmacro %}

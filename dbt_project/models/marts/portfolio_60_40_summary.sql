@@ -40,22 +40,9 @@ long as (
         with_regime.period_end,
         with_regime.portfolio_return,
         dimensions.regime_dimension,
-        case dimensions.regime_dimension
-            when 'all' then 'all'
-            when 'decade' then with_regime.decade
-            when 'inflation_regime' then with_regime.inflation_regime
-            when 'policy_regime' then with_regime.policy_regime
-            when 'risk_off' then with_regime.risk_off
-            when 'curve_inverted' then with_regime.curve_inverted
-            when 'credit_stress' then with_regime.credit_stress
-            when 'hedge_regime' then with_regime.hedge_regime
-        end as regime_value
+        {{ regime_value('with_regime') }} as regime_value
     from with_regime
-    cross join (
-        values
-        ('all'), ('decade'), ('inflation_regime'), ('policy_regime'), ('risk_off'),
-        ('curve_inverted'), ('credit_stress'), ('hedge_regime')
-    ) as dimensions (regime_dimension)
+    {{ regime_dimensions_cross_join() }}
 ),
 
 chained as (
