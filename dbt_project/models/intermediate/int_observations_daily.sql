@@ -37,7 +37,7 @@ grid as (
         calendar.calendar_date,
         calendar.business_day_index
     from series_span
-    inner join calendar on calendar.calendar_date >= series_span.first_date
+    inner join calendar on series_span.first_date <= calendar.calendar_date
 ),
 
 as_of as (

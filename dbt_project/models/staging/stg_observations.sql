@@ -28,7 +28,7 @@ select
     case
         when catalog.unit = 'percent' then observations.value / 100.0
         else observations.value
-    end as value,
+    end as value,  -- noqa: RF04
     case when catalog.unit = 'percent' then 'decimal' else catalog.unit end as unit,
     observations.source,
     observations.loaded_at
