@@ -254,6 +254,7 @@ class PipelineRun:
     events: int  # Dagster events the run wrote to the instance's event log (SQLite)
     before_start: float  # run created -> RUN_START
     node_times: dict[str, float] = field(default_factory=dict)
+    dbt_phases: dict[str, float] = field(default_factory=dict)
 
     def step(self, *prefixes: str) -> float:
         return sum(v for k, v in self.steps.items() if k.startswith(prefixes))
@@ -279,6 +280,18 @@ class PipelineRun:
         return sum(self.steps.values()) - self.land - self.dbt - self.checks - self.publish
 
     @property
+    def dbt_start(self) -> float:
+        return self.dbt_phases.get("start", math.nan)
+
+    @property
+    def dbt_parse(self) -> float:
+        return self.dbt_phases.get("parse", math.nan)
+
+    @property
+    def dbt_after(self) -> float:
+        return self.dbt_phases.get("after", math.nan)
+
+    @property
     def overhead(self) -> float:
         return self.wall - sum(self.steps.values())
 
@@ -294,10 +307,12 @@ def step_stats(home: Path) -> dict:
         import json, dagster as dg
         i = dg.DagsterInstance.get()
         run = i.get_runs(limit=1)[0]
-        stats = {s.step_key: (s.end_time or 0) - (s.start_time or 0)
-                 for s in i.get_run_step_stats(run.run_id)}
+        steps = i.get_run_step_stats(run.run_id)
+        stats = {s.step_key: (s.end_time or 0) - (s.start_time or 0) for s in steps}
+        spans = {s.step_key: [s.start_time, s.end_time] for s in steps}
         rec = i.get_run_record_by_id(run.run_id)
         print(json.dumps({"run_id": run.run_id, "status": run.status.value, "steps": stats,
+                          "spans": spans,
                           "events": len(i.all_logs(run.run_id)),
                           "before_start": rec.start_time - rec.create_timestamp.timestamp()}))
         """
@@ -315,11 +330,36 @@ def run_results(target: Path) -> tuple[float, dict[str, float]]:
     return doc["elapsed_time"], {r["unique_id"]: r["execution_time"] for r in doc["results"]}
 
 
+def dbt_phases(target: Path, step: list[float]) -> dict[str, float]:
+    """The dbt step in four phases, from its Dagster start/end and dbt's run_results.json.
+
+    ``start``: step start -> dbt's invocation start (dagster-dbt setup, the dbt process and
+    its imports); ``parse``: invocation start -> first node (partial parse, adapter, graph);
+    ``execute``: dbt running the nodes (``elapsed_time``); ``after``: dbt's end -> step end
+    (dagster-dbt turning ~370 results into events, writing them to the event log, and the
+    asset's row-count/date-range/preview queries per relation).
+    """
+    doc = json.loads((target / "run_results.json").read_text())
+    meta, elapsed = doc["metadata"], doc["elapsed_time"]
+
+    def ts(text: str) -> float:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+    invoked, done = ts(meta["invocation_started_at"]), ts(meta["generated_at"])
+    return {
+        "start": invoked - step[0],
+        "parse": done - elapsed - invoked,
+        "execute": elapsed,
+        "after": step[1] - done,
+    }
+
+
 def pipeline(sb: Sandbox, label: str, end: date = END_DATE) -> PipelineRun:
     cmd = [str(BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", JOB]
     proc = run(cmd, env=sb.env(end), cwd=sb.root)
     stats = step_stats(sb.home)
     elapsed, nodes = run_results(sb.dagster_target)
+    phases = dbt_phases(sb.dagster_target, stats["spans"]["bondhedge_dbt_models"])
     result = PipelineRun(
         label,
         proc.seconds,
@@ -331,6 +371,7 @@ def pipeline(sb: Sandbox, label: str, end: date = END_DATE) -> PipelineRun:
         stats["events"],
         stats["before_start"],
         nodes,
+        phases,
     )
     log(
         f"  {label}: {result.wall:.1f}s (land {result.land:.1f}, dbt {result.dbt:.1f}, "
@@ -345,6 +386,23 @@ def definitions_load(sb: Sandbox) -> float:
     """Interpreter start plus `import orchestration.definitions` (what every run pays)."""
     code = "import orchestration.definitions as d; d.defs.resolve_job_def('refresh_all')"
     return run([str(PY), "-c", code], env=sb.env(), cwd=sb.root).seconds
+
+
+def install_seconds(workdir: Path) -> float:
+    """`uv sync --frozen` into an empty virtualenv, as `make` does on a fresh clone.
+
+    The package cache is whatever this machine has (warm after the first install): the figure
+    is unpacking, linking and byte-compiling the locked environment, not downloading it.
+    """
+    uv = shutil.which("uv") or str(Path.home() / ".local" / "bin" / "uv")
+    venv = workdir / "install-venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    env = dict(os.environ, UV_PROJECT_ENVIRONMENT=str(venv), UV_COMPILE_BYTECODE="1")
+    env.pop("VIRTUAL_ENV", None)
+    try:
+        return run([uv, "sync", "--frozen", "--quiet"], env=env, cwd=REPO).seconds
+    finally:
+        shutil.rmtree(venv, ignore_errors=True)
 
 
 # -- scale ------------------------------------------------------------------------------------
@@ -725,7 +783,7 @@ def bench_pipeline(base: Sandbox, runs: int, figures: list[Figure], detail: dict
     shutil.copytree(base.data, snapshot)
 
     cold, warm, incr = [], [], []
-    defs_load = []
+    defs_load, install = [], []
     for i in range(runs):
         base.wipe_data()
         cold.append(pipeline(base, f"cold #{i + 1} (fresh warehouse, end date + 1 day)", later))
@@ -734,11 +792,13 @@ def bench_pipeline(base: Sandbox, runs: int, figures: list[Figure], detail: dict
         shutil.copytree(snapshot, base.data)
         incr.append(pipeline(base, f"incremental #{i + 1} (+1 business day)", later))
         defs_load.append(definitions_load(base))
+        install.append(install_seconds(base.root))
 
     def comp(name: str, runs_: list[PipelineRun], attr: str, **kw) -> Figure:
         return Figure(name, [getattr(r, attr) for r in runs_], "s", **kw)
 
     figures += [
+        Figure("install: uv sync --frozen, fresh venv (package cache warm)", install, "s"),
         comp("e2e cold: total wall", cold, "wall"),
         comp("  cold: fetch/land", cold, "land"),
         comp("  cold: dbt build", cold, "dbt"),
@@ -749,7 +809,10 @@ def bench_pipeline(base: Sandbox, runs: int, figures: list[Figure], detail: dict
         comp("e2e warm: total wall", warm, "wall", target="<= 60 s"),
         comp("  warm: fetch/land", warm, "land"),
         comp("  warm: dbt build", warm, "dbt"),
-        comp("  warm:   of which dbt executing nodes", warm, "dbt_execution"),
+        comp("  warm:   dbt process start", warm, "dbt_start"),
+        comp("  warm:   dbt parse", warm, "dbt_parse"),
+        comp("  warm:   dbt executing nodes", warm, "dbt_execution"),
+        comp("  warm:   after dbt: events + metadata", warm, "dbt_after"),
         comp("  warm: checks", warm, "checks"),
         comp("  warm: publish", warm, "publish"),
         comp("  warm: fixed overhead", warm, "overhead"),
@@ -766,10 +829,14 @@ def bench_pipeline(base: Sandbox, runs: int, figures: list[Figure], detail: dict
         figures.append(Figure("  hedge report + other steps (cold+warm)", other, "s"))
 
     ratios = [i.wall / c.wall for i, c in zip(incr, cold, strict=True)]
+    node_ratios = [i.dbt_execution / c.dbt_execution for i, c in zip(incr, cold, strict=True)]
+    fixed = [r.wall - r.land - r.dbt_execution for r in incr]
     figures += [
         comp("incremental +1 business day: wall", incr, "wall"),
         comp("  incremental: fetch/land", incr, "land"),
         comp("  incremental: dbt build", incr, "dbt"),
+        comp("  incremental:   dbt executing nodes", incr, "dbt_execution"),
+        Figure("  incremental: all but land and dbt nodes", fixed, "s"),
         comp("  incremental: CPU time", incr, "cpu"),
         Figure(
             "incremental / full refresh (same loop)",
@@ -777,6 +844,13 @@ def bench_pipeline(base: Sandbox, runs: int, figures: list[Figure], detail: dict
             "x",
             target="<= 0.33",
             met=median(ratios) <= 1 / 3,
+        ),
+        Figure(
+            "  same, dbt node execution only",
+            node_ratios,
+            "x",
+            target="<= 0.33",
+            met=median(node_ratios) <= 1 / 3,
         ),
     ]
     # where the time goes: dbt's own per-node timings, median over the incremental runs
@@ -795,6 +869,7 @@ def bench_pipeline(base: Sandbox, runs: int, figures: list[Figure], detail: dict
         "warm": [asdict(r) for r in warm],
         "incremental": [asdict(r) for r in incr],
         "definitions_load": defs_load,
+        "install": install,
         "manifest_prepare_seconds": base.prepare_seconds,
         "incremental_node_seconds_top": [[k, t] for t, k in per_node[:25]],
         "incremental_node_seconds_by_kind": totals,
@@ -879,15 +954,18 @@ def bench_scale(
         ]
     # the whole pipeline at the largest scale, cold (all series land, every model and mart)
     sb = sandboxes[largest]
-    full = []
+    full, incr = [], []
+    later = next_business_day(END_DATE)
     for i in range(full_runs):
         sb.wipe_data()
         full.append(pipeline(sb, f"{largest}x full pipeline cold #{i + 1}"))
+        incr.append(pipeline(sb, f"{largest}x incremental +1 business day #{i + 1}", later))
     detail["scale"] = {
         str(s): [asdict(r) | {"rows_per_second": r.rows_per_second} for r in by_scale[s]]
         for s in scales
     }
     detail["scale_full_pipeline"] = [asdict(r) for r in full]
+    detail["scale_incremental_pipeline"] = [asdict(r) for r in incr]
     if not full:
         return
     figures += [
@@ -905,19 +983,27 @@ def bench_scale(
             target="<= 4096 MiB",
             met=median([r.peak_rss_tree for r in full]) <= 4 * 2**30,
         ),
+        Figure(f"{largest}x incremental +1 business day: wall", [r.wall for r in incr], "s"),
+        Figure(
+            f"  {largest}x incremental / full refresh",
+            [i.wall / f.wall for i, f in zip(incr, full, strict=True)],
+            "x",
+            target="<= 0.33",
+            met=median([i.wall / f.wall for i, f in zip(incr, full, strict=True)]) <= 1 / 3,
+        ),
     ]
 
 
 def bench_transform(base: Sandbox, runs: int, figures: list[Figure], detail: dict) -> None:
     log("transform efficiency: dbt build vs the same compiled SQL straight in DuckDB")
-    manifest = json.loads((base.dagster_target / "manifest.json").read_text())
     work = base.root / "direct"
     dbt_walls, dbt_exec, direct_totals, direct_models, roll_sql = [], [], [], [], []
     roll_dbt = []
     uid_roll = "model.bondhedge.rolling_correlations"
     target = base.root / "target" / "bench_transform"
     for i in range(runs):
-        # dbt build on a copy of the warm warehouse
+        # dbt build --full-refresh on a copy of the warm warehouse: every model computed in
+        # full (the incremental ones too), so the compiled SQL below is the whole work
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir()
         wh = work / "warehouse.duckdb"  # same file name: compiled SQL names the catalog
@@ -926,6 +1012,7 @@ def bench_transform(base: Sandbox, runs: int, figures: list[Figure], detail: dic
             [
                 str(BIN / "dbt"),
                 "build",
+                "--full-refresh",
                 "--project-dir",
                 str(base.root),
                 "--profiles-dir",
@@ -937,6 +1024,7 @@ def bench_transform(base: Sandbox, runs: int, figures: list[Figure], detail: dic
             cwd=base.root,
         )
         elapsed, nodes = run_results(target)
+        manifest = json.loads((target / "manifest.json").read_text())
         dbt_walls.append(proc.seconds)
         dbt_exec.append(elapsed)
         roll_dbt.append(nodes.get(uid_roll, math.nan))
@@ -971,7 +1059,7 @@ def bench_transform(base: Sandbox, runs: int, figures: list[Figure], detail: dic
     ratio_exec = [e / d for e, d in zip(dbt_exec, direct_totals, strict=True)]
     ratio_roll = [s / n for s, n in zip(roll_sql, numpy_total, strict=True)]
     figures += [
-        Figure("dbt build (subprocess wall)", dbt_walls, "s"),
+        Figure("dbt build --full-refresh (subprocess wall)", dbt_walls, "s"),
         Figure("  dbt's own node execution (run_results)", dbt_exec, "s"),
         Figure("  same compiled SQL direct in DuckDB (models+tests)", direct_totals, "s"),
         Figure("  of which models", direct_models, "s"),

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from orchestration.assets.dbt import bondhedge_dbt_models
+from orchestration.assets.dbt import BondhedgeDbtResource, bondhedge_dbt_models
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.raw import land_raw_series
 from orchestration.assets.report import hedge_report
@@ -33,6 +32,6 @@ defs = dg.Definitions(
     executor=dg.in_process_executor,
     resources={
         **default_resources(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": BondhedgeDbtResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

@@ -475,17 +475,23 @@ def _figure(prov: Provenance, title: str, size: tuple[float, float], nrows: int 
 
 
 def _save(fig: Figure, path: Path) -> bytes:
-    """Write the full-size PNG atomically; return a small palette PNG for UI metadata."""
+    """Write the full-size PNG atomically; return a small palette PNG for UI metadata.
+
+    The figure is drawn once: the thumbnail is the full PNG scaled down, not a second render
+    (a matplotlib draw is most of the report's time).
+    """
+    full = io.BytesIO()
+    fig.savefig(full, format="png", dpi=DPI)
     tmp = path.with_name(f".{path.name}.tmp")
-    fig.savefig(tmp, format="png", dpi=DPI)
+    tmp.write_bytes(full.getvalue())
     os.replace(tmp, path)
-    rendered = io.BytesIO()
-    fig.savefig(rendered, format="png", dpi=THUMBNAIL_DPI)
     from PIL import Image  # matplotlib's own dependency
 
     thumb = io.BytesIO()
-    with Image.open(io.BytesIO(rendered.getvalue())) as image:
-        image.convert("RGB").quantize(colors=64).save(thumb, format="PNG", optimize=True)
+    with Image.open(io.BytesIO(full.getvalue())) as image:
+        size = tuple(max(1, round(n * THUMBNAIL_DPI / DPI)) for n in image.size)
+        small = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+        small.quantize(colors=64).save(thumb, format="PNG", optimize=True)
     return thumb.getvalue()
 
 

@@ -7,6 +7,7 @@ environment itself, so the key cannot reach run config, the UI or event logs.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,10 @@ from ingestion.sources import make_source
 from ingestion.sources.base import Source
 from ingestion.warehouse import writer_lock
 from orchestration import settings
+
+#: the Dagster pool every step that writes the working warehouse claims (limit 1: DuckDB takes
+#: one writer process)
+WRITER_POOL = "duckdb_writer"
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -38,6 +43,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Runs before any step of the run claims a pool slot (in-process executor).
         if context.instance is not None and context.run is not None:
+            ensure_writer_pool(context.instance)
             release_slots_of_dead_runs(context.instance, context.run.run_id, context.log)
 
     @property
@@ -78,6 +84,29 @@ class SourceResource(dg.ConfigurableResource):
         if self.name == "csv":
             return make_source("csv", csv_dir=self.csv_dir)
         return make_source(self.name)
+
+
+def ensure_writer_pool(instance: dg.DagsterInstance) -> None:
+    """Create the writer pool (at the instance's default limit) before any step claims it.
+
+    Dagster creates a pool lazily, at the first claim, by counting its slots and adding the
+    missing ones in one SQLite transaction; two runs claiming at the same moment on an instance
+    that has never seen the pool both count zero and both add a slot, and their writing steps
+    then overlap. One file lock in the instance directory makes the creation happen once.
+    """
+    storage = instance.event_log_storage
+    if not getattr(storage, "supports_global_concurrency_limits", False):
+        return
+    root = getattr(instance, "root_directory", None)
+    if not root or not Path(root).is_dir():
+        return  # an ephemeral instance lives in one process: no race
+    with open(Path(root) / ".writer_pool.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            if WRITER_POOL not in storage.get_concurrency_keys():
+                storage.initialize_concurrency_limit_to_default(WRITER_POOL)
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def release_slots_of_dead_runs(

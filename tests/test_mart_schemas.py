@@ -168,3 +168,46 @@ def test_module_does_not_import_dagster():
         "assert not [m for m in sys.modules if m.split('.')[0].startswith('dagster')]"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# the marts' contracts (models/marts/*.yml) carry their column rules as DuckDB constraints
+BAD_WRITES = {
+    "correlation above 1": (
+        "update marts.rolling_correlations set correlation = 1.5 where rowid = "
+        "(select min(rowid) from marts.rolling_correlations where correlation is not null)",
+        "correlation",
+    ),
+    "NaN return": (
+        "update marts.asset_returns set total_return = 'nan'::double where rowid = 0",
+        "total_return",
+    ),
+    "return of -100 %": (
+        "update marts.asset_returns set total_return = -1 where rowid = 0",
+        "total_return",
+    ),
+    "unknown frequency": (
+        "update marts.hedge_scorecard set frequency = 'hourly' where rowid = 0",
+        "frequency",
+    ),
+    "missing key": (
+        "update marts.regime_daily set calendar_date = null where rowid = 0",
+        "NOT NULL",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_WRITES))
+def test_contract_constraints_refuse_bad_rows(sample_warehouse, tmp_path, case):
+    sql, named = BAD_WRITES[case]
+    copy = tmp_path / sample_warehouse.name
+    copy.write_bytes(sample_warehouse.read_bytes())
+    con = duckdb.connect(str(copy))
+    try:
+        table = sql.split()[1]
+        fingerprint = f"select count(*), sum(hash(t)::hugeint) from {table} as t"
+        before = con.execute(fingerprint).fetchone()
+        with pytest.raises(duckdb.ConstraintException, match=named):
+            con.execute(sql)
+        assert con.execute(fingerprint).fetchone() == before
+    finally:
+        con.close()

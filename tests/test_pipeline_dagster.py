@@ -19,7 +19,7 @@ from tests.support import SAMPLE_END
 pytestmark = pytest.mark.slow
 
 
-def run_everything(tmp_path) -> dg.ExecuteInProcessResult:
+def run_everything(tmp_path, run_config: dict | None = None) -> dg.ExecuteInProcessResult:
     job = defs.resolve_job_def("refresh_all")
     resources = {
         "warehouse": WarehouseResource(
@@ -31,6 +31,7 @@ def run_everything(tmp_path) -> dg.ExecuteInProcessResult:
     return job.execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
         resources=resources,
+        run_config=run_config,
         raise_on_error=False,
     )
 
@@ -48,6 +49,18 @@ def counts(path) -> dict[str, int]:
         con.close()
 
 
+def built_at(path) -> list[tuple]:
+    """(built_at, rows, first as-of date) of rolling_correlations, oldest build first."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "select built_at, count(*), min(as_of_date) from marts.rolling_correlations "
+            "group by built_at order by built_at"
+        ).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dagster")
@@ -56,6 +69,23 @@ def two_runs(tmp_path_factory):
     second = run_everything(tmp)
     after_second = counts(tmp / "warehouse.duckdb")
     return tmp, first, second, after_first, after_second
+
+
+def test_rerun_recomputes_only_the_trailing_window_and_full_refresh_everything(two_runs):
+    """The incremental rerun rewrote the last 45 days; the launchpad's full_refresh rewrites all."""
+    tmp, _, second, _, after_second = two_runs
+    assert second.success
+    builds = built_at(tmp / "warehouse.duckdb")
+    assert len(builds) == 2
+    (_, kept, _), (_, rebuilt, rebuilt_from) = builds
+    assert kept > 10 * rebuilt > 0
+    assert (SAMPLE_END - rebuilt_from).days <= 45 + 4  # look-back, to the next as-of date
+
+    config = {"ops": {"bondhedge_dbt_models": {"config": {"full_refresh": True}}}}
+    third = run_everything(tmp, config)
+    assert third.success
+    assert counts(tmp / "warehouse.duckdb") == after_second
+    assert len(built_at(tmp / "warehouse.duckdb")) == 1
 
 
 def test_definitions_load_with_lineage_from_raw_to_marts():

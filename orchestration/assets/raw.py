@@ -13,10 +13,9 @@ import dagster as dg
 
 from ingestion.catalog import load_catalog
 from ingestion.landing import DEFAULT_LOOKBACK_DAYS, LANDED, UNAVAILABLE, SeriesResult, land_series
-from orchestration.resources import SourceResource, WarehouseResource
+from orchestration.resources import WRITER_POOL, SourceResource, WarehouseResource
 
 RAW_GROUP = "raw"
-WRITER_POOL = "duckdb_writer"
 OBSERVATIONS = dg.AssetKey(["raw", "observations"])
 LOAD_LOG = dg.AssetKey(["raw", "load_log"])
 REVISIONS = dg.AssetKey(["raw", "revisions"])

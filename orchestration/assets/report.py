@@ -11,7 +11,6 @@ import base64
 import dagster as dg
 
 from orchestration.assets.publish import published_warehouse
-from orchestration.report import build_report, default_report_dir
 from orchestration.resources import WarehouseResource
 
 
@@ -29,6 +28,9 @@ from orchestration.resources import WarehouseResource
 def hedge_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    # matplotlib loads here, not when the definitions load (about 0.7 s of every process start)
+    from orchestration.report import build_report, default_report_dir
+
     published = warehouse.published_file
     result = build_report(published, default_report_dir(published))
     prov = result.provenance

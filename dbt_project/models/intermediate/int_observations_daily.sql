@@ -4,6 +4,17 @@
 -- series and `ffill_max_business_days_monthly` for monthly ones (dated the 1st of their
 -- month, FRED's convention, so one print covers its month). Beyond the bound the row is
 -- absent: a stale value is never presented as current.
+-- Incremental: a run recomputes the days from the earliest changed observation (or the
+-- trailing look-back, whichever is earlier) and replaces them; see macros/incremental.sql.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_from',
+    replace_from_column='calendar_date',
+    replace_from_macro='observations_refresh_from',
+    unique_key=['series_id', 'calendar_date'],
+    on_schema_change='append_new_columns',
+) }}
+
 with calendar as (
     select
         calendar_date,
@@ -17,7 +28,8 @@ observations as (
         frequency,
         observation_date,
         value,
-        source
+        source,
+        loaded_at
     from {{ ref('stg_observations') }}
 ),
 
@@ -38,6 +50,9 @@ grid as (
         calendar.business_day_index
     from series_span
     inner join calendar on series_span.first_date <= calendar.calendar_date
+    {%- if is_incremental() %}
+    where calendar.calendar_date >= {{ observations_refresh_from() }}  -- noqa: LT02
+    {%- endif %}
 ),
 
 as_of as (
@@ -48,7 +63,8 @@ as_of as (
         grid.business_day_index,
         observations.observation_date as source_date,
         observations.value,
-        observations.source
+        observations.source,
+        observations.loaded_at
     from grid
     asof inner join observations
         on
@@ -72,7 +88,9 @@ select
     source_date,
     coalesce(business_days_stale, 0) as business_days_stale,
     source_date <> calendar_date as is_filled,
-    source
+    source,
+    loaded_at,
+    {{ build_timestamp() }} as built_at
 from with_staleness
 where
     coalesce(business_days_stale, 0) <= case

@@ -5,7 +5,18 @@
 -- assets have a return row; the statistics are NULL (never NaN) until the window holds
 -- `window_periods` periods with both returns (n_obs = window_periods). Methods:
 -- docs/marts_returns.md.
-{{ config(materialized='table') }}
+-- Incremental: a run recomputes the as-of dates from the earliest day whose inputs changed (or
+-- the trailing look-back) and replaces them, reading returns from six years before that day:
+-- the longest window (756 business days, 60 months) lies well inside. macros/incremental.sql.
+-- depends_on: {{ ref('int_observations_daily') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_from',
+    replace_from_column='as_of_date',
+    replace_from_macro='returns_refresh_from',
+    unique_key=['as_of_date', 'frequency', 'window_periods', 'equity_asset_id', 'bond_asset_id'],
+    on_schema_change='append_new_columns',
+) }}
 
 {%- set windows = [
     ('daily', 63), ('daily', 126), ('daily', 252), ('daily', 756),
@@ -19,7 +30,7 @@ with catalog as (
     from {{ ref('asset_catalog') }}
 ),
 
-returns as (
+all_returns as (
     select
         asset_id,
         'daily' as frequency,
@@ -37,6 +48,13 @@ returns as (
         case when is_complete_period then total_return end as total_return
     from {{ ref('int_asset_returns_periodic') }}
     where frequency = 'monthly'
+),
+
+returns as (
+    select * from all_returns
+    {%- if is_incremental() %}
+    where period_end >= {{ returns_refresh_from() }} - interval 6 year  -- noqa: LT02
+    {%- endif %}
 ),
 
 pairs as (
@@ -127,6 +145,10 @@ select
     end)::double as downside_beta,
     guarded.n_obs::integer as n_obs,
     guarded.n_downside_obs::integer as n_downside_obs,
-    warehouse_source.data_source::varchar as data_source
+    warehouse_source.data_source::varchar as data_source,
+    {{ build_timestamp() }} as built_at
 from guarded
 cross join {{ ref('stg_warehouse_source') }} as warehouse_source
+{%- if is_incremental() %}
+where guarded.as_of_date >= {{ returns_refresh_from() }}  -- noqa: LT02
+{%- endif %}

@@ -1,0 +1,70 @@
+{#- Incremental refresh for the date-indexed models that dominate a build.
+
+    A model materialized with `incremental_strategy='replace_from'` recomputes every row on or
+    after a cutoff date and replaces exactly those rows: in one transaction the target loses
+    all rows with `replace_from_column >= cutoff` and gains the freshly computed ones. Rows
+    that should no longer exist in the window therefore disappear too, which a key-by-key
+    delete+insert or merge would miss. The cutoff is a SQL expression named by the model's
+    `replace_from_macro` config; the model filters its output with the same expression, and
+    the strategy evaluates it again inside the transaction (the target is unchanged in
+    between: one writer at a time).
+
+    Cutoffs are derived from what changed, not from the wall clock:
+    * `observations_refresh_from`: the earliest observation landed or revised since the last
+      build (raw `loaded_at` is only bumped when a value changes), and at least the trailing
+      `incremental_lookback_days` so that new calendar days extend forward fills;
+    * `returns_refresh_from`: the earliest day int_observations_daily rewrote since this
+      model's last build (`built_at`), and the same trailing window.
+    Changing a seed (catalog), a var or a model's SQL needs `dbt build --full-refresh`, the
+    usual dbt contract for incremental models. -#}
+
+{% macro get_incremental_replace_from_sql(arg_dict) -%}
+    {%- set column = config.require('replace_from_column') -%}
+    {%- set cutoff = context[config.require('replace_from_macro')]() -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }}
+    where {{ column }} >= {{ cutoff }};
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{#- The moment this dbt invocation started, as a DuckDB timestamp (UTC). -#}
+{% macro build_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{% macro observations_refresh_from() -%}
+    (
+        select
+            coalesce(
+                least(
+                    (select max(calendar_date) from {{ this }})
+                    - {{ var('incremental_lookback_days') }},
+                    (
+                        select min(observation_date)
+                        from {{ source('raw', 'observations') }}
+                        where loaded_at > (select max(loaded_at) from {{ this }})
+                    )
+                ),
+                date '0001-01-01'
+            )
+    )
+{%- endmacro %}
+
+{% macro returns_refresh_from() -%}
+    (
+        select
+            coalesce(
+                least(
+                    (select max(as_of_date) from {{ this }})
+                    - {{ var('incremental_lookback_days') }},
+                    (
+                        select min(calendar_date)
+                        from {{ ref('int_observations_daily') }}
+                        where built_at > (select max(built_at) from {{ this }})
+                    )
+                ),
+                date '0001-01-01'
+            )
+    )
+{%- endmacro %}
