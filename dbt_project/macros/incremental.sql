@@ -33,17 +33,20 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
-{% macro observations_refresh_from() -%}
+{#- The earliest `date_column` day to recompute: the trailing look-back from the newest day
+    built, or the earliest `changed_date` of `changed` rows whose `marker` is newer than any
+    this model has consumed, whichever is earlier. An empty model starts from the beginning. -#}
+{% macro refresh_from(date_column, changed, changed_date, marker) -%}
     (
         select
             coalesce(
                 least(
-                    (select max(calendar_date) from {{ this }})
+                    (select max({{ date_column }}) from {{ this }})
                     - {{ var('incremental_lookback_days') }},
                     (
-                        select min(observation_date)
-                        from {{ source('raw', 'observations') }}
-                        where loaded_at > (select max(loaded_at) from {{ this }})
+                        select min({{ changed_date }})
+                        from {{ changed }}
+                        where {{ marker }} > (select max({{ marker }}) from {{ this }})
                     )
                 ),
                 date '0001-01-01'
@@ -51,20 +54,10 @@
     )
 {%- endmacro %}
 
+{% macro observations_refresh_from() -%}
+    {{ refresh_from('calendar_date', source('raw', 'observations'), 'observation_date', 'loaded_at') }}
+{%- endmacro %}
+
 {% macro returns_refresh_from() -%}
-    (
-        select
-            coalesce(
-                least(
-                    (select max(as_of_date) from {{ this }})
-                    - {{ var('incremental_lookback_days') }},
-                    (
-                        select min(calendar_date)
-                        from {{ ref('int_observations_daily') }}
-                        where built_at > (select max(built_at) from {{ this }})
-                    )
-                ),
-                date '0001-01-01'
-            )
-    )
+    {{ refresh_from('as_of_date', ref('int_observations_daily'), 'calendar_date', 'built_at') }}
 {%- endmacro %}
