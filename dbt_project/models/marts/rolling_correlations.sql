@@ -4,7 +4,7 @@
 -- daily returns, 36/60 months on complete monthly returns. A row exists for every date both
 -- assets have a return row; the statistics are NULL (never NaN) until the window holds
 -- `window_periods` periods with both returns (n_obs = window_periods). Methods:
--- docs/marts_returns.md.
+-- docs/marts_returns.md. One pass per pair: window sums are differences of running sums.
 -- Incremental: a run recomputes the as-of dates from the earliest day whose inputs changed (or
 -- the trailing look-back) and replaces them, reading returns from six years before that day:
 -- the longest window (756 business days, 60 months) lies well inside. macros/incremental.sql.
@@ -74,7 +74,47 @@ pairs as (
         on bond.asset_id = bond_catalog.asset_id and not bond_catalog.is_equity
 ),
 
-windowed as (
+-- Running sums per pair (one O(n) pass): a window's sum is the running sum now minus the
+-- running sum `n` rows back. Only rows with both returns count; when the window is full
+-- (n_obs = window_periods, the only case with statistics) every row has both, so these sums
+-- give exactly the sample (co)variances of the window.
+pair_values as (
+    select
+        frequency,
+        as_of_date,
+        equity_asset_id,
+        bond_asset_id,
+        (equity_return is not null and bond_return is not null)::integer as has_both,
+        case when bond_return is not null then coalesce(equity_return, 0) else 0 end as x,
+        case when equity_return is not null then coalesce(bond_return, 0) else 0 end as y,
+        coalesce(equity_return < 0 and bond_return is not null, false)::integer as is_down
+    from pairs
+),
+
+running as (
+    select
+        *,
+        sum(has_both) over pair_order as cum_n,
+        sum(x) over pair_order as cum_x,
+        sum(y) over pair_order as cum_y,
+        sum(x * y) over pair_order as cum_xy,
+        sum(x * x) over pair_order as cum_xx,
+        sum(y * y) over pair_order as cum_yy,
+        sum(has_both * is_down) over pair_order as cum_dn,
+        sum(x * is_down) over pair_order as cum_dx,
+        sum(y * is_down) over pair_order as cum_dy,
+        sum(x * y * is_down) over pair_order as cum_dxy,
+        sum(x * x * is_down) over pair_order as cum_dxx
+    from pair_values
+    window
+        pair_order as (
+            partition by frequency, equity_asset_id, bond_asset_id
+            order by as_of_date
+            rows between unbounded preceding and current row
+        )
+),
+
+window_sums as (
     {%- for frequency, n in windows %}
         {%- set w = 'w_' ~ frequency ~ '_' ~ n %}
         select
@@ -83,25 +123,19 @@ windowed as (
             {{ n }} as window_periods,
             equity_asset_id,
             bond_asset_id,
-            min(as_of_date) over {{ w }} as window_start_date,
-            count(bond_return * equity_return) over {{ w }} as n_obs,
-            count(bond_return * equity_return) filter (where equity_return < 0) over {{ w }}
-                as n_downside_obs,
-            corr(bond_return, equity_return) over {{ w }} as raw_correlation,
-            covar_samp(bond_return, equity_return) over {{ w }} as covariance,
-            var_samp(equity_return) over {{ w }} as equity_variance,
-            var_samp(bond_return) over {{ w }} as bond_variance,
-            covar_samp(bond_return, equity_return) filter (where equity_return < 0) over {{ w }}
-                as downside_covariance,
-            var_samp(equity_return) filter (where equity_return < 0) over {{ w }}
-                as downside_equity_variance
-        from pairs
+            {%- for k in ['n', 'x', 'y', 'xy', 'xx', 'yy', 'dn', 'dx', 'dy', 'dxy', 'dxx'] %}
+            cum_{{ k }} - coalesce(lag(cum_{{ k }}, {{ n }}) over {{ w }}, 0) as s_{{ k }},  -- noqa: LT02
+            {%- endfor %}
+            coalesce(
+                lag(as_of_date, {{ n - 1 }}) over {{ w }},
+                first_value(as_of_date) over {{ w }}
+            ) as window_start_date
+        from running
         where frequency = '{{ frequency }}'
         window
             {{ w }} as (
                 partition by equity_asset_id, bond_asset_id
                 order by as_of_date
-                rows between {{ n - 1 }} preceding and current row
             )
         {%- if not loop.last %}
             union all
@@ -109,10 +143,37 @@ windowed as (
     {%- endfor %}
 ),
 
+windowed as (
+    select
+        as_of_date,
+        frequency,
+        window_periods,
+        equity_asset_id,
+        bond_asset_id,
+        window_start_date,
+        s_n as n_obs,
+        s_dn as n_downside_obs,
+        (s_xy - s_x * s_y / s_n) / nullif(s_n - 1, 0) as covariance,
+        (s_xx - s_x * s_x / s_n) / nullif(s_n - 1, 0) as equity_variance,
+        (s_yy - s_y * s_y / s_n) / nullif(s_n - 1, 0) as bond_variance,
+        (s_dxy - s_dx * s_dy / s_dn) / nullif(s_dn - 1, 0) as downside_covariance,
+        (s_dxx - s_dx * s_dx / s_dn) / nullif(s_dn - 1, 0) as downside_equity_variance,
+        -- a difference of running sums is not exactly 0 on a constant window: a variance
+        -- below 1e-10 of the mean square counts as 0 (a real one is a sizeable fraction)
+        s_xx / s_n * 1e-10 as equity_variance_floor,
+        s_yy / s_n * 1e-10 as bond_variance_floor,
+        s_dxx / s_dn * 1e-10 as downside_equity_variance_floor
+    from window_sums
+),
+
 guarded as (
     select
         *,
-        n_obs = window_periods as is_full
+        n_obs = window_periods as is_full,
+        equity_variance > equity_variance_floor as equity_varies,
+        bond_variance > bond_variance_floor as bond_varies,
+        downside_equity_variance > downside_equity_variance_floor as downside_equity_varies,
+        covariance / sqrt(equity_variance * bond_variance) as raw_correlation
     from windowed
 )
 
@@ -127,20 +188,20 @@ select
     (case
         when
             guarded.is_full
-            and guarded.equity_variance > 0
-            and guarded.bond_variance > 0
+            and guarded.equity_varies
+            and guarded.bond_varies
             and not isnan(guarded.raw_correlation)
             then greatest(-1.0, least(1.0, guarded.raw_correlation))
     end)::double as correlation,  -- noqa: RF04
     (case
-        when guarded.is_full and guarded.equity_variance > 0
+        when guarded.is_full and guarded.equity_varies
             then guarded.covariance / guarded.equity_variance
     end)::double as beta,
     (case
         when
             guarded.is_full
             and guarded.n_downside_obs >= 2
-            and guarded.downside_equity_variance > 0
+            and guarded.downside_equity_varies
             then guarded.downside_covariance / guarded.downside_equity_variance
     end)::double as downside_beta,
     guarded.n_obs::integer as n_obs,
