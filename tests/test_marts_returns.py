@@ -14,6 +14,7 @@ import math
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -533,3 +534,46 @@ def test_planted_correlation_regimes_show_in_the_252_day_correlation(sample_ware
         assert n_signed / n > 0.5, (regime.name, n_signed, n)
         checked += 1
     assert checked >= 3
+
+
+def test_constant_bond_return_gives_null_correlation_not_an_error(sample_warehouse, tmp_path):
+    """A bond returning the same non-zero amount every day (a bill at a constant yield) has no
+    variance: its correlation is NULL and its beta 0, never NaN or a failed build.
+
+    The correlations are differences of running sums, which leave such a variance a few ulps
+    either side of 0 (0.000123 has no exact binary form); the mart must treat that as zero.
+    """
+    import shutil
+
+    from tests.support import run_dbt
+
+    copy = tmp_path / sample_warehouse.name
+    shutil.copy(sample_warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute(
+            "update intermediate.int_asset_returns_daily set total_return = 0.000123 "
+            "where asset_id = 'ust_3m' and calendar_date between '2010-01-01' and '2011-12-31'"
+        )
+    finally:
+        con.close()
+    run_dbt(copy, tmp_path, "run", "--select", "rolling_correlations", "--full-refresh")
+    rows, with_corr, worst_beta, elsewhere = query(
+        copy,
+        """
+        select count(*) filter (where inside),
+               count(correlation) filter (where inside),
+               max(abs(beta)) filter (where inside),
+               count(correlation) filter (where not inside)
+        from (
+            select *, window_start_date >= date '2010-01-01'
+                and as_of_date <= date '2011-12-31' as inside
+            from marts.rolling_correlations
+            where bond_asset_id = 'ust_3m' and frequency = 'daily' and n_obs = window_periods
+        )
+        """,
+    )[0]
+    assert rows > 400  # 63-, 126- and 252-day windows inside the two constant years
+    assert with_corr == 0
+    assert worst_beta < 1e-12
+    assert elsewhere > 0

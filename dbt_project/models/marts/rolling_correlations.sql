@@ -173,7 +173,11 @@ guarded as (
         equity_variance > equity_variance_floor as equity_varies,
         bond_variance > bond_variance_floor as bond_varies,
         downside_equity_variance > downside_equity_variance_floor as downside_equity_varies,
-        covariance / sqrt(equity_variance * bond_variance) as raw_correlation
+        -- only where both vary: rounding can leave a constant window's variance just below 0
+        case
+            when equity_variance > equity_variance_floor and bond_variance > bond_variance_floor
+                then covariance / sqrt(equity_variance * bond_variance)
+        end as raw_correlation
     from windowed
 )
 
