@@ -6,12 +6,9 @@ orchestration.definitions``. Nothing here opens a connection at import time.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import dagster as dg
 
-from orchestration.assets.dbt import BondhedgeDbtResource, bondhedge_dbt_models
+from orchestration.assets.dbt import DBT_EXECUTABLE, BondhedgeDbtResource, bondhedge_dbt_models
 from orchestration.assets.publish import published_warehouse
 from orchestration.assets.raw import land_raw_series
 from orchestration.assets.report import hedge_report
@@ -19,9 +16,6 @@ from orchestration.checks import mart_pandera_checks
 from orchestration.project import dbt_project
 from orchestration.resources import default_resources
 from orchestration.schedules import jobs, schedules
-
-# the dbt installed beside this interpreter, whatever PATH says
-DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 defs = dg.Definitions(
     assets=[land_raw_series, bondhedge_dbt_models, published_warehouse, hedge_report],

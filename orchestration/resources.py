@@ -7,7 +7,6 @@ environment itself, so the key cannot reach run config, the UI or event logs.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -92,7 +91,8 @@ def ensure_writer_pool(instance: dg.DagsterInstance) -> None:
     Dagster creates a pool lazily, at the first claim, by counting its slots and adding the
     missing ones in one SQLite transaction; two runs claiming at the same moment on an instance
     that has never seen the pool both count zero and both add a slot, and their writing steps
-    then overlap. One file lock in the instance directory makes the creation happen once.
+    then overlap. The warehouse's own file lock, on a file in the instance directory, makes the
+    creation happen once.
     """
     storage = instance.event_log_storage
     if not getattr(storage, "supports_global_concurrency_limits", False):
@@ -100,13 +100,9 @@ def ensure_writer_pool(instance: dg.DagsterInstance) -> None:
     root = getattr(instance, "root_directory", None)
     if not root or not Path(root).is_dir():
         return  # an ephemeral instance lives in one process: no race
-    with open(Path(root) / ".writer_pool.lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            if WRITER_POOL not in storage.get_concurrency_keys():
-                storage.initialize_concurrency_limit_to_default(WRITER_POOL)
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with writer_lock(Path(root) / "writer_pool", timeout_seconds=60):
+        if WRITER_POOL not in storage.get_concurrency_keys():
+            storage.initialize_concurrency_limit_to_default(WRITER_POOL)
 
 
 def release_slots_of_dead_runs(

@@ -7,7 +7,8 @@
     delete+insert or merge would miss. The cutoff is a SQL expression named by the model's
     `replace_from_macro` config; the model filters its output with the same expression, and
     the strategy evaluates it again inside the transaction (the target is unchanged in
-    between: one writer at a time).
+    between: one writer at a time). The models' `unique_key` states their grain for readers;
+    the strategy does not need it, and their unique_combination tests check it.
 
     Cutoffs are derived from what changed, not from the wall clock:
     * `observations_refresh_from`: the earliest observation landed or revised since the last

@@ -20,9 +20,8 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging import version
 
-from orchestration.assets.raw import WRITER_POOL
 from orchestration.project import dbt_project
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 # Marts are rebuilt by the same run that lands raw data; a week without a build is a failure.
 MART_FRESHNESS = dg.FreshnessPolicy.time_window(
@@ -52,6 +51,9 @@ class BondhedgeTranslator(DagsterDbtTranslator):
 
 translator = BondhedgeTranslator()
 
+#: the dbt installed beside this interpreter, whatever PATH says
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
 
 class BondhedgeDbtResource(DbtCliResource):
     """dagster-dbt's resource, minus a ``dbt --version`` subprocess on every invocation.
@@ -64,7 +66,7 @@ class BondhedgeDbtResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).resolve() == Path(sys.executable).with_name("dbt").resolve():
+        if Path(self.dbt_executable).resolve() == Path(DBT_EXECUTABLE).resolve():
             return version.parse(importlib.metadata.version("dbt-core"))
         return super()._cli_version
 
