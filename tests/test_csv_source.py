@@ -70,3 +70,33 @@ def test_missing_file_is_unavailable(tmp_path):
 def test_missing_folder_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         CsvFolderSource(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("tail", ["\n", "\n\n", "\n   \n\t\n", "\r\n\r\n", "\n \n\n"])
+def test_trailing_blank_or_whitespace_lines_are_not_rows(tmp_path, tail):
+    """Issue 14: one blank line at the end rejected the whole series ("unparseable date None")."""
+    frame = fetch(tmp_path, "observation_date,DGS10\r\n2020-01-02,1.88\r\n2020-01-03,." + tail)
+    assert frame["observation_date"].to_list() == [date(2020, 1, 2), date(2020, 1, 3)]
+    assert frame["value"].to_list() == [1.88, None]
+
+
+def test_a_blank_line_inside_the_rows_is_still_an_error(tmp_path):
+    with pytest.raises(SourceError, match="line 3"):
+        fetch(tmp_path, "observation_date,DGS10\n2020-01-02,1\n\n2020-01-06,2\n")
+
+
+def test_a_directory_in_place_of_a_file_is_an_error_naming_the_path(tmp_path):
+    """Issue 14: a directory named DGS10.csv was reported as "series not provided"."""
+    (tmp_path / "DGS10.csv").mkdir()
+    with pytest.raises(SourceError, match="is a directory") as info:
+        CsvFolderSource(tmp_path).fetch(DGS10, None, None)
+    assert not isinstance(info.value, SeriesUnavailable)
+    assert str(tmp_path / "DGS10.csv") in str(info.value)
+
+
+def test_a_dangling_link_is_an_error_naming_the_path(tmp_path):
+    (tmp_path / "DGS10.csv").symlink_to(tmp_path / "gone.csv")
+    with pytest.raises(SourceError, match="dangling symbolic link") as info:
+        CsvFolderSource(tmp_path).fetch(DGS10, None, None)
+    assert not isinstance(info.value, SeriesUnavailable)
+    assert str(tmp_path / "DGS10.csv") in str(info.value)

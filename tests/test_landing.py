@@ -3,6 +3,8 @@ the writer lock, and the incremental window, through the csv and live (loopback)
 
 from __future__ import annotations
 
+import shutil
+
 import threading
 import time
 from datetime import date, timedelta
@@ -194,6 +196,12 @@ def test_live_source_failures_are_isolated(tmp_path, fake_fred):
 
 @pytest.mark.realdata
 def test_csv_source_lands_every_real_file(tmp_path, real_csv_dir):
+    """Every real file lands; DGS10 ends with blank and whitespace-only lines (issue 14)."""
+    folder = tmp_path / "fred-csv"
+    shutil.copytree(real_csv_dir, folder)
+    with open(folder / "DGS10.csv", "a") as fh:
+        fh.write("\n  \n\t\n")
+    real_csv_dir = folder
     path = tmp_path / "w.duckdb"
     report = land_series(path, CsvFolderSource(real_csv_dir))
     manifest = pl.read_csv(real_csv_dir / "MANIFEST.csv")

@@ -29,6 +29,18 @@ class CsvFolderSource:
 
     def fetch(self, series: SeriesInfo, start: date | None, end: date | None) -> pl.DataFrame:
         path = self.path_for(series.series_id)
+        if path.is_symlink() and not path.exists():
+            raise SourceError(
+                series.series_id,
+                f"{path} is a dangling symbolic link (to {path.readlink()}); point it at the "
+                "series' CSV file or remove it",
+            )
+        if path.exists() and not path.is_file():
+            raise SourceError(
+                series.series_id,
+                f"{path} is a directory, not a CSV file; put the series' FRED CSV at that path "
+                "or remove it",
+            )
         if not path.is_file():
             raise SeriesUnavailable(
                 series.series_id, f"no file {path} in the csv folder (series not provided)"

@@ -26,7 +26,8 @@ def parse_fred_csv(data: str | bytes, series_id: str) -> pl.DataFrame:
                 series_id,
                 f"CSV is not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 4]!r})",
             ) from None
-    data = data.lstrip("\ufeff")
+    # editors and export tools leave blank or whitespace-only lines at the end: not rows
+    data = data.lstrip("\ufeff").rstrip() + "\n"
     if not data.strip():
         raise SourceError(series_id, "CSV is empty (no header, no rows)")
     head = data.lstrip()[:200].lower()
