@@ -14,7 +14,9 @@ clear message instead of a lock error deep inside DuckDB.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,8 +69,29 @@ create table if not exists raw.warehouse_meta (
 """
 
 
+log = logging.getLogger(__name__)
+
+#: how DuckDB reports that another process holds the file (the one error worth waiting out)
+_LOCK_CONFLICT = re.compile(
+    r'Could not set lock on file "(?P<file>[^"]*)": Conflicting lock is held in '
+    r"(?P<program>.*?) \(PID (?P<pid>\d+)\)"
+)
+#: how often the wait for a process holding the file is logged again
+_HOLDER_LOG_EVERY_SECONDS = 60.0
+READER_FIX = (
+    "if it is a reader (a notebook, a BI tool, the duckdb CLI), close it: readers belong on "
+    "the published file (data/published/bondhedge*.duckdb, or BONDHEDGE_PUBLISHED), opened "
+    "read_only, which the pipeline never blocks on; if it is a dbt left behind by a killed "
+    "run, it exits when its build ends (or kill it)"
+)
+
+
 class WarehouseBusy(RuntimeError):
     """Another process holds the writer lock on this warehouse."""
+
+
+class WarehouseDamaged(RuntimeError):
+    """The working warehouse cannot be opened for a reason waiting will not fix (corruption)."""
 
 
 class SourceMismatch(RuntimeError):
@@ -134,22 +157,63 @@ def _connect_when_free(
 ) -> duckdb.DuckDBPyConnection:
     """Connect read-write, waiting while a process outside the writer lock holds the file.
 
-    Such a process is the orphan of a killed run: kill -9 of the run's process releases the
-    writer lock but not its `dbt build` child, which keeps DuckDB's own file lock until it
-    exits. Waiting for it (up to the lock timeout) beats failing with DuckDB's lock error.
+    Such a process is a reader someone left open on the working file, or the orphan of a
+    killed run (kill -9 of the run's process releases the writer lock but not its `dbt build`
+    child, which keeps DuckDB's own file lock until it exits). Only DuckDB's lock conflict is
+    waited out (recognized by its shape, with the holder's pid), and the holder is named in a
+    log line at once; any other error (a corrupt file) fails at once with the recovery.
     """
+    logged_at: float | None = None
     while True:
         try:
             return duckdb.connect(str(path))
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            if time.monotonic() >= deadline:
+            holder = lock_holder(exc)
+            if holder is None:
+                raise damaged(path, exc) from None
+            now = time.monotonic()
+            who = f"process {holder[1]} ({_cmdline(holder[1]) or holder[0]})"
+            if now >= deadline:
                 raise WarehouseBusy(
-                    f"warehouse {path} is held by another process outside the writer lock for "
-                    f"more than {timeout_seconds:g}s (a dbt left behind by a killed run?): {exc}"
+                    f"warehouse {path} is held open by {who}, outside the pipeline's writer "
+                    f"lock, for more than {timeout_seconds:g}s; {READER_FIX}"
                 ) from None
+            if logged_at is None or now - logged_at >= _HOLDER_LOG_EVERY_SECONDS:
+                log.warning(
+                    "warehouse %s is held open by %s; waiting up to %.0fs more for it: %s",
+                    path,
+                    who,
+                    deadline - now,
+                    READER_FIX,
+                )
+                logged_at = now
             time.sleep(0.5)
+
+
+def lock_holder(exc: BaseException) -> tuple[str, int] | None:
+    """(program, pid) of the process holding the file, if ``exc`` is DuckDB's lock conflict."""
+    if not isinstance(exc, duckdb.IOException):
+        return None
+    match = _LOCK_CONFLICT.search(str(exc))
+    return (match["program"], int(match["pid"])) if match else None
+
+
+def damaged(path: Path, exc: BaseException) -> WarehouseDamaged:
+    return WarehouseDamaged(
+        f"warehouse {path} cannot be opened ({exc}); waiting would not help. If the file is "
+        f"damaged, move it aside (mv '{path}' '{path}.damaged') and rerun: the pipeline "
+        "rebuilds the working warehouse from the raw sources (full history refetched). The "
+        "published file BI tools read is untouched and stays the last good one."
+    )
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return ""
+    text = " ".join(raw.decode(errors="replace").split("\0")).strip()
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def bind_source(con: duckdb.DuckDBPyConnection, source_name: str, path: Path | str = "") -> None:
