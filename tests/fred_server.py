@@ -34,7 +34,7 @@ series, on any endpoint; :meth:`FakeFred.always` sets one used when the queue is
   empty body · ``"drop"``: close the connection without answering
 * ``"missing"``: FRED's unknown-series answer · ``"bad_key"``: FRED's unregistered-key answer
 * :class:`Respond`: any status/body/content type/headers/delay (``body=None`` = FRED's
-  standard body for that status)
+  standard body for that status); ``trickle=s`` sends the body one byte every ``s`` seconds
 
 Data faults (a duplicate or backwards date, 1e308, a 900 % yield) are just data: rows are served
 verbatim and in the given order, e.g. ``fred.set_series("DGS10", [("2020-01-03", "1"),
@@ -107,6 +107,8 @@ class Respond:
     content_type: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    #: send the body one byte at a time, this many seconds apart (a trickling server)
+    trickle: float = 0.0
 
 
 Behaviour = int | str | Respond
@@ -485,6 +487,15 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour == "cut":
             out.body = out.body[: max(1, len(out.body) // 2)]
         rec.status = out.status
+        if isinstance(behaviour, Respond) and behaviour.trickle:
+            self._send(out, body=b"", length=len(out.body))
+            for i in range(len(out.body)):
+                if fake._stop.wait(behaviour.trickle):
+                    break
+                self.wfile.write(out.body[i : i + 1])
+                self.wfile.flush()
+            self.close_connection = True
+            return
         self._send(out)
 
     def _build(self, fake: FakeFred, rec: RecordedRequest, behaviour: Behaviour) -> _Out:

@@ -218,7 +218,7 @@ def test_slow_response_times_out_and_is_retried(fred):
 def test_persistent_slowness_raises_after_retries(fred):
     fred.slow_seconds = 3.0
     fred.always(SID, "slow")
-    with pytest.raises(SourceError, match=r"after 2 attempts \(last: timed out after 0.3s\)"):
+    with pytest.raises(SourceError, match=r"after 2 attempts \(last: timed out after 0.3s "):
         make(fred, keyed=False, timeout_seconds=0.3, max_retries=1).fetch(info(), None, None)
     assert len(fred.requests_for(SID)) == 2
 
@@ -402,3 +402,112 @@ def test_each_request_is_logged_with_series_range_status_attempt(fred, caplog):
     assert "range=2020-01-02..2020-01-03" in lines[0] and "attempt=1/4" in lines[0]
     assert "HTTP 503" in lines[0] and "HTTP 200" in lines[1] and "attempt=2/4" in lines[1]
     assert all("api_key" not in line and VALID_API_KEY not in line for line in lines)
+
+
+# -- issue 14: deadlines, redirects, size cap, credentials in URLs -----------------------------
+
+
+def test_a_trickled_body_is_cut_off_at_the_total_deadline(fred):
+    """One byte every 0.2 s never trips a per-read timeout; the request deadline must."""
+    fred.always(SID, Respond(200, trickle=0.2))
+    source = make(fred, timeout_seconds=1.0, max_retries=1)
+    began = time.monotonic()
+    with pytest.raises(SourceError, match=r"after 2 attempts.*timed out after 1s") as err:
+        source.fetch(info(), None, None)
+    assert time.monotonic() - began < 4.5, "the deadline covers connect + the whole body"
+    assert "deadline for connect + body" in str(err.value)
+
+
+@pytest.mark.parametrize("keyed", [True, False], ids=["api", "csv"])
+def test_a_redirect_to_another_origin_is_refused_and_gets_no_key(fred, keyed):
+    with FakeFred({SID: ROWS}) as other:
+        if keyed:
+            target = f"{other.api_base_url}/series/observations?series_id={SID}"
+            target += f"&file_type=json&api_key={VALID_API_KEY}"
+        else:
+            target = f"{other.csv_base_url}?id={SID}"
+        fred.always(SID, Respond(302, body=b"", headers={"Location": target}))
+        with pytest.raises(SourceError, match="redirected to another origin") as err:
+            make(fred, keyed=keyed).fetch(info(), None, None)
+        assert other.requests == []
+        assert VALID_API_KEY not in str(err.value)
+        assert "FRED_API_BASE_URL" in str(err.value)
+    assert len(fred.requests_for(SID)) == 1  # refused at once, not retried
+
+
+def test_same_origin_redirects_are_followed_and_each_hop_is_rate_limited(fred):
+    target = f"{fred.csv_base_url}?id={SID}"
+    fred.behave(SID, Respond(301, body=b"", headers={"Location": target}))
+    source = make(fred, keyed=False, max_requests_per_minute=240)  # one per 0.25 s
+    began = time.monotonic()
+    frame = source.fetch(info(), None, None)
+    assert frame.height == len(ROWS)
+    sent = fred.requests_for(SID)
+    assert len(sent) == 2
+    assert sent[1].time - sent[0].time >= 0.18, "the redirect hop bypassed the rate limiter"
+    assert time.monotonic() - began >= 0.2
+
+
+def test_a_redirect_loop_stops_and_every_hop_takes_a_slot(fred):
+    target = f"{fred.csv_base_url}?id={SID}"
+    fred.always(SID, Respond(302, body=b"", headers={"Location": target}))
+    source = make(fred, keyed=False, max_retries=0, max_requests_per_minute=240)
+    with pytest.raises(SourceError, match="more than 5 redirects"):
+        source.fetch(info(), None, None)
+    sent = fred.requests_for(SID)
+    assert len(sent) == 6
+    gaps = [b.time - a.time for a, b in zip(sent, sent[1:], strict=False)]
+    assert min(gaps) >= 0.18  # 240/minute = one per 0.25 s
+
+
+def test_a_response_over_the_size_cap_fails_clearly(fake_fred):
+    fake_fred.set_series(SID, [(f"{1900 + i // 365}-01-01", "1.0") for i in range(0, 20000, 365)])
+    with pytest.raises(SourceError, match="larger than max_response_bytes=100") as err:
+        make(fake_fred, keyed=False, max_response_bytes=100).fetch(info(), None, None)
+    assert str(err.value).startswith(f"{SID}: ")
+    assert len(fake_fred.requests_for(SID)) == 1  # not retried
+    assert make(fake_fred, keyed=False).fetch(info(), None, None).height > 0
+
+
+def test_credentials_in_configured_urls_are_redacted_everywhere(fred, caplog):
+    caplog.set_level(logging.DEBUG)
+    user, password = "svc-bondhedge", "hunter2-Secret"
+    base = fred.api_base_url.replace("http://", f"http://{user}:{password}@")
+    source = FredSource(
+        api_key=VALID_API_KEY, api_base_url=base, max_retries=0, max_requests_per_minute=100_000
+    )
+    assert source.fetch(info(), None, None).height == len(ROWS)
+    fred.always(SID, 500)
+    with pytest.raises(SourceError) as err:
+        source.fetch(info(), None, None)
+    dead = FredSource(
+        api_key=VALID_API_KEY,
+        api_base_url=f"http://{user}:{password}@127.0.0.1:9/fred",
+        max_retries=0,
+        timeout_seconds=1,
+    )
+    with pytest.raises(SourceError) as dead_err:
+        dead.fetch(info(), None, None)
+    texts = [str(err.value), str(dead_err.value), repr(source), repr(dead)]
+    texts += [r.getMessage() for r in caplog.records]
+    for text in texts:
+        assert password not in text and user not in text, text
+
+
+def test_error_texts_carry_no_server_body(fred):
+    secret_page = "<html><body>internal-host db-17.corp:5432 stack trace</body></html>"
+    for keyed in (True, False):
+        fred.always(SID, Respond(200, body=secret_page, content_type="text/html"))
+        with pytest.raises(SourceError) as err:
+            make(fred, keyed=keyed).fetch(info(), None, None)
+        assert "db-17.corp" not in str(err.value) and "HTML page" in str(err.value)
+        fred.always(SID, Respond(403, body="forbidden by db-17.corp", content_type="text/plain"))
+        with pytest.raises(SourceError) as err:
+            make(fred, keyed=False).fetch(info(), None, None)
+        assert "db-17.corp" not in str(err.value)
+        fred.always(
+            SID, Respond(200, body='{"observations": [db-17.corp', content_type="application/json")
+        )
+        with pytest.raises(SourceError) as err:
+            make(fred, keyed=True).fetch(info(), None, None)
+        assert "db-17.corp" not in str(err.value) and len(str(err.value)) < 300

@@ -59,6 +59,7 @@ XML). ``fredapi`` remains usable against the same base URL, e.g. for metadata:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -71,10 +72,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import quote, quote_plus, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import polars as pl
 import requests
+import urllib3
 
 from ingestion.catalog import SeriesInfo
 from ingestion.sources.base import FRAME_SCHEMA, SeriesUnavailable, SourceError, clip_range
@@ -104,6 +106,12 @@ CSV_CONTENT_TYPES = frozenset(
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _API_KEY_PARAM = re.compile(r"(api_key=)[^&\s'\"]*", re.IGNORECASE)
 _SNIPPET_CHARS = 160
+_USERINFO = re.compile(r"(//)[^/@\s'\"]+@")
+#: default cap on one response body (decoded): FRED's longest daily series is ~1.5 MB as JSON
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CHUNK = 64 * 1024
 
 
 class _Secret:
@@ -221,6 +229,7 @@ class FredSource:
         max_backoff_seconds: float = 60.0,
         timeout_seconds: float = 30.0,
         max_requests_per_minute: float = 110,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ):
         """
         ``api_key``: FRED API key; ``None`` reads env ``FRED_API_KEY``; ``""`` forces keyless.
@@ -228,6 +237,11 @@ class FredSource:
         requests per fetch). Backoff before retry *n* is ``backoff_base_seconds * 2**(n-1)``
         capped at ``max_backoff_seconds``, jittered to 50-100 % of that, and never shorter than
         a server's ``Retry-After``.
+        ``timeout_seconds``: the longest one request may take, from connect to the last body
+        byte (a body trickled byte by byte is cut off at this deadline, then retried).
+        ``max_response_bytes``: a larger body (decoded) fails the series at once.
+        Redirects are followed only within the configured origin, each hop through the rate
+        limiter; a redirect to another origin is refused (the API key would go with it).
         """
         _install_log_redaction()
         key = os.environ.get("FRED_API_KEY") if api_key is None else api_key
@@ -245,6 +259,16 @@ class FredSource:
             raise ValueError("backoff seconds must be >= 0")
         if not timeout_seconds > 0:
             raise ValueError(f"timeout_seconds must be > 0, got {timeout_seconds!r}")
+        if not max_response_bytes > 0:
+            raise ValueError(f"max_response_bytes must be > 0, got {max_response_bytes!r}")
+        self.max_response_bytes = int(max_response_bytes)
+        # user:password in a configured base URL is a credential too: scrubbed like the key
+        self._url_secrets = {
+            part
+            for base in (self.api_base_url, self.csv_base_url)
+            for part in (urlsplit(base).username, urlsplit(base).password)
+            if part and len(part) >= 3
+        }
         if max_requests_per_minute > FRED_LIMIT_PER_MINUTE:
             logger.warning(
                 "max_requests_per_minute=%s is above FRED's limit of %s requests/minute",
@@ -299,9 +323,9 @@ class FredSource:
 
     def __repr__(self) -> str:
         if self._api_key is not None:
-            where = f"api_base_url={self.api_base_url!r}, api_key={self._api_key!r}"
+            where = f"api_base_url={self._scrub(self.api_base_url)!r}, api_key={self._api_key!r}"
         else:
-            where = f"csv_base_url={self.csv_base_url!r}, api_key=None"
+            where = f"csv_base_url={self._scrub(self.csv_base_url)!r}, api_key=None"
         return (
             f"FredSource(mode={self.mode!r}, {where}, max_retries={self.max_retries}, "
             f"timeout_seconds={self.timeout_seconds:g}, "
@@ -320,7 +344,7 @@ class FredSource:
         if end is not None:
             params["observation_end"] = end.isoformat()
         params["file_type"] = "json"
-        public_url = f"{self.api_base_url}/series/observations?{urlencode(params)}"
+        public_url = self._scrub(f"{self.api_base_url}/series/observations?{urlencode(params)}")
         params["api_key"] = self._api_key.reveal()
         reply = self._get(
             series_id,
@@ -362,10 +386,15 @@ class FredSource:
         else:
             problem = None
         if problem is not None:
+            logger.warning(
+                "fred %s: malformed JSON body starts %s",
+                series_id,
+                _snippet(reply.body, self._scrub),
+            )
             raise SourceError(
                 series_id,
-                f"malformed or truncated JSON from the FRED API ({problem}; "
-                f"{len(reply.body)} bytes, starts {_snippet(reply.body, self._scrub)})",
+                f"malformed or truncated JSON from the FRED API ({_short(problem, 120)}; "
+                f"{len(reply.body)} bytes)",
             )
         if not isinstance(doc, dict):
             raise SourceError(series_id, f"FRED API JSON is a {type(doc).__name__}, not an object")
@@ -415,7 +444,7 @@ class FredSource:
             params["cosd"] = start.isoformat()
         if end is not None:
             params["coed"] = end.isoformat()
-        public_url = f"{self.csv_base_url}?{urlencode(params)}"
+        public_url = self._scrub(f"{self.csv_base_url}?{urlencode(params)}")
         reply = self._get(
             series_id, self.csv_base_url, params, public_url, start, end, accept="text/csv"
         )
@@ -424,10 +453,13 @@ class FredSource:
                 series_id, f"FRED has no CSV for this series (HTTP 404 from {reply.url})"
             )
         if reply.status >= 300:
-            raise SourceError(
+            logger.warning(
+                "fred %s: CSV download refused, body starts %s",
                 series_id,
-                f"FRED CSV download refused (HTTP {reply.status} {reply.reason}: "
-                f"{_snippet(reply.body, self._scrub)})",
+                _snippet(reply.body, self._scrub),
+            )
+            raise SourceError(
+                series_id, f"FRED CSV download refused (HTTP {reply.status} {reply.reason})"
             )
         self._check_content_type(series_id, reply, CSV_CONTENT_TYPES, "CSV")
         return parse_fred_csv(reply.body, series_id)
@@ -443,11 +475,16 @@ class FredSource:
             or head.startswith(b"<!doctype html")
             or b"<html" in head
         ):
+            logger.warning(
+                "fred %s: HTML page instead of %s starts %s",
+                series_id,
+                what,
+                _snippet(reply.body, self._scrub),
+            )
             raise SourceError(
                 series_id,
                 f"expected FRED {what} but got an HTML page (Content-Type "
-                f"{reply.content_type or 'missing'!r}, HTTP {reply.status}, from {reply.url}): "
-                f"{_snippet(reply.body, self._scrub)}",
+                f"{reply.content_type or 'missing'!r}, HTTP {reply.status}, from {reply.url})",
             )
         if reply.content_type not in allowed:
             raise SourceError(
@@ -488,15 +525,13 @@ class FredSource:
             fatal: str | None = None
             reply: _Reply | None = None
             try:
-                response = self._session().get(
-                    url,
-                    params=params,
-                    headers={"Accept": accept},
-                    timeout=(self.timeout_seconds, self.timeout_seconds),
-                )
-                body = response.content
+                response, body = self._request(series_id, url, params, accept, began)
+            except _Fatal as exc:
+                fatal = str(exc)
+            except _Retryable as exc:
+                last = str(exc)
             except requests.Timeout:
-                last = f"timed out after {self.timeout_seconds:g}s"
+                last = self._timed_out()
             except requests.exceptions.ChunkedEncodingError as exc:
                 last = f"response body truncated ({self._scrub(_short(exc))})"
             except requests.ConnectionError as exc:
@@ -519,7 +554,7 @@ class FredSource:
                 )
                 if status == 429 or status == 408 or status >= 500:
                     retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-                    detail = self._scrub(_error_message(body)) or _snippet(body, self._scrub)
+                    detail = _short(self._scrub(_error_message(body)), 160)
                     last = f"HTTP {status} {reply.reason}".strip() + (
                         f": {detail}" if detail else ""
                     )
@@ -559,6 +594,87 @@ class FredSource:
             f"(last: {last}); url {public_url}",
         )
 
+    def _request(
+        self, series_id: str, url: str, params: dict[str, str] | None, accept: str, began: float
+    ) -> tuple[requests.Response, bytes]:
+        """One request: redirects within the origin (each hop rate-limited), whole body read.
+
+        The whole of it, connect to last byte, must finish by ``began + timeout_seconds``.
+        """
+        deadline = began + self.timeout_seconds
+        origin = _origin(url)
+        for hop in range(MAX_REDIRECTS + 1):
+            if hop:
+                self._limiter.acquire()  # every hop is a request FRED counts
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Retryable(self._timed_out())
+            response = self._session().get(
+                url,
+                params=params,
+                headers={"Accept": accept},
+                timeout=(remaining, remaining),
+                allow_redirects=False,
+                stream=True,
+            )
+            try:
+                if response.status_code in _REDIRECTS and response.headers.get("Location"):
+                    target = urljoin(response.url, response.headers["Location"])
+                    if _origin(target) != origin:
+                        raise _Fatal(
+                            f"FRED redirected to another origin ({self._scrub(_origin(target))}, "
+                            f"from {self._scrub(origin)}); not followed, so the API key stays "
+                            "with the configured server. If FRED has moved, set "
+                            "FRED_API_BASE_URL / FRED_CSV_BASE_URL to the new address"
+                        )
+                    url, params = target, None  # the Location carries the whole query
+                    continue
+                return response, self._read_body(series_id, response, deadline)
+            finally:
+                response.close()
+        raise _Fatal(f"more than {MAX_REDIRECTS} redirects")
+
+    def _read_body(self, series_id: str, response: requests.Response, deadline: float) -> bytes:
+        """The decoded body, within the deadline and the size cap."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_response_bytes:
+            raise _Fatal(self._too_large(int(declared)))
+        raw, chunks, size = response.raw, [], 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Retryable(self._timed_out(size))
+            _set_read_timeout(raw, remaining)
+            try:
+                chunk = raw.read1(_CHUNK, decode_content=True)
+            except urllib3.exceptions.ReadTimeoutError:
+                raise _Retryable(self._timed_out(size)) from None
+            except urllib3.exceptions.ProtocolError as exc:
+                raise _Retryable(
+                    f"response body truncated ({self._scrub(_short(exc, 160))})"
+                ) from None
+            except urllib3.exceptions.DecodeError as exc:
+                raise _Retryable(
+                    f"response body could not be decoded ({self._scrub(_short(exc, 160))})"
+                ) from None
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise _Fatal(self._too_large(size, at_least=True))
+            chunks.append(chunk)
+
+    def _timed_out(self, received: int | None = None) -> str:
+        got = f"; {received:,} bytes of the body received" if received is not None else ""
+        return f"timed out after {self.timeout_seconds:g}s (deadline for connect + body{got})"
+
+    def _too_large(self, size: int, at_least: bool = False) -> str:
+        return (
+            f"response of {'more than ' if at_least else ''}{size:,} bytes is larger than "
+            f"max_response_bytes={self.max_response_bytes:,}; not read (raise the cap if the "
+            "series really is that long)"
+        )
+
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         ceiling = min(self.backoff_base_seconds * 2 ** (attempt - 1), self.max_backoff_seconds)
         delay = ceiling / 2 + random.uniform(0, ceiling / 2)
@@ -569,6 +685,10 @@ class FredSource:
     def _scrub(self, text: str) -> str:
         """Remove the API key from any text bound for a message or a log record."""
         text = _API_KEY_PARAM.sub(rf"\g<1>{REDACTED}", text)
+        text = _USERINFO.sub(rf"\g<1>{REDACTED}@", text)
+        for secret in getattr(self, "_url_secrets", ()):
+            for form in {secret, unquote(secret), quote(unquote(secret), safe="")}:
+                text = text.replace(form, REDACTED)
         if self._api_key is not None:
             key = self._api_key.reveal()
             for form in {key, quote(key, safe=""), quote_plus(key)}:
@@ -636,9 +756,35 @@ def _snippet(body: bytes, scrub) -> str:
     return repr(scrub(text) + more) if text else "<empty body>"
 
 
-def _short(exc: BaseException) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= 300 else text[:300] + "…"
+def _short(exc: BaseException | str, limit: int = 300) -> str:
+    text = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+class _Retryable(Exception):
+    """A failed attempt worth retrying (its message is safe: scrubbed, no body)."""
+
+
+class _Fatal(Exception):
+    """A failure no retry can fix (its message is safe: scrubbed, no body)."""
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme.lower(), netloc.lower(), "", "", ""))
+
+
+def _set_read_timeout(raw, seconds: float) -> None:
+    """Bound the next socket read by what is left of the request's deadline (best effort)."""
+    try:
+        sock = raw._fp.fp.raw._sock
+    except AttributeError:
+        return
+    with contextlib.suppress(OSError):
+        sock.settimeout(max(seconds, 0.001))
 
 
 def _retry_after_seconds(header: str | None) -> float | None:
