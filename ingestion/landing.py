@@ -33,6 +33,9 @@ from ingestion.warehouse import (
 log = logging.getLogger(__name__)
 
 DEFAULT_LOOKBACK_DAYS = 30
+#: above this share of catalog series not landed, the landing is a failure (nothing downstream
+#: runs, nothing is republished); at or below it, the run goes on and the failures are warned
+DEFAULT_MAX_FAILED_SHARE = 0.5
 
 # statuses recorded in raw.load_log and reported back
 LANDED, UNAVAILABLE, INVALID, FAILED = "landed", "unavailable", "invalid", "failed"
@@ -69,6 +72,44 @@ class LandingReport:
 
     def by_id(self) -> dict[str, SeriesResult]:
         return {r.series_id: r for r in self.results}
+
+    def failure(self, max_failed_share: float = DEFAULT_MAX_FAILED_SHARE) -> str | None:
+        """Why this landing counts as a failed run, or None if it may go on.
+
+        A landing where no series landed (an outage, every file refused) or more than
+        ``max_failed_share`` of the series did not land must not be published as a success:
+        the message names the cause first, then the series.
+        """
+        if not self.results or not self.failed:
+            return None
+        total, bad = len(self.results), self.failed
+        if len(bad) < total and len(bad) / total <= max_failed_share:
+            return None
+        statuses = {r.status for r in bad}
+        network = ("connection failed", "timed out", "connection refused", "failed after")
+        if statuses == {UNAVAILABLE}:
+            cause = "the source has none of these series"
+        elif all(r.status == FAILED and any(w in (r.error or "") for w in network) for r in bad):
+            cause = "the source is unreachable (network down or the server refusing requests)"
+        elif statuses <= {INVALID, FAILED}:
+            cause = "the source's data was refused (invalid or unreadable, see each series)"
+        else:
+            cause = "series failed: " + ", ".join(
+                f"{sum(r.status == s for r in bad)} {s}" for s in sorted(statuses)
+            )
+        head = (
+            f"no series landed ({len(bad)} of {total} failed)"
+            if len(bad) == total
+            else f"{len(bad)} of {total} series did not land, more than the allowed share "
+            f"{max_failed_share:g} (setting max_failed_share)"
+        )
+        listed = "; ".join(f"{r.series_id} ({r.status}): {r.error}" for r in bad[:5])
+        more = f"; and {len(bad) - 5} more" if len(bad) > 5 else ""
+        return (
+            f"{head} from source {self.source!r}: {cause}. Nothing downstream was rebuilt or "
+            f"republished; the last published file is unchanged. Fix the cause and rerun. "
+            f"{listed}{more} (see raw.load_log, run {self.run_id})"
+        )
 
 
 def fetch_window(

@@ -12,7 +12,14 @@ from datetime import timedelta
 import dagster as dg
 
 from ingestion.catalog import load_catalog
-from ingestion.landing import DEFAULT_LOOKBACK_DAYS, LANDED, UNAVAILABLE, SeriesResult, land_series
+from ingestion.landing import (
+    DEFAULT_LOOKBACK_DAYS,
+    DEFAULT_MAX_FAILED_SHARE,
+    LANDED,
+    UNAVAILABLE,
+    SeriesResult,
+    land_series,
+)
 from orchestration.resources import WRITER_POOL, SourceResource, WarehouseResource
 
 RAW_GROUP = "raw"
@@ -36,6 +43,9 @@ class LandingConfig(dg.Config):
 
     series: list[str] = []
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    max_failed_share: float = DEFAULT_MAX_FAILED_SHARE
+    """Fail the run (nothing rebuilt or republished) when more than this share of the series
+    did not land; a run where no series landed always fails."""
 
 
 def _series_row(r: SeriesResult) -> dict:
@@ -172,6 +182,25 @@ def land_raw_series(
         lock_timeout_seconds=warehouse.lock_timeout_seconds,
         on_result=progress,
     )
+    checks = [_check_result(r) for r in report.results]
+    failure = report.failure(config.max_failed_share)
+    if failure:
+        # the per-series checks still say what happened to each; raw/observations is not
+        # materialized, so its freshness policy sees the outage and nothing downstream runs
+        yield from checks
+        raise dg.Failure(
+            description=failure,
+            metadata={
+                "failed_series": ", ".join(r.series_id for r in report.failed),
+                "series_landed": len(report.results) - len(report.failed),
+            },
+        )
+    if report.failed:
+        context.log.warning(
+            f"{len(report.failed)} of {len(report.results)} series not landed (the run goes on "
+            "without them): "
+            + "; ".join(f"{r.series_id} ({r.status}): {r.error}" for r in report.failed)
+        )
     rows = [_series_row(r) for r in report.results]
     landed = [r for r in report.results if r.ok]
     total_rows = sum(r.stored_rows or 0 for r in report.results)
@@ -190,7 +219,7 @@ def land_raw_series(
                 records=[dg.TableRecord(row) for row in rows], schema=_TABLE_SCHEMA
             ),
         },
-        check_results=[_check_result(r) for r in report.results],
+        check_results=checks,
     )
     for key in (LOAD_LOG, REVISIONS, WAREHOUSE_META):
         yield dg.MaterializeResult(asset_key=key)

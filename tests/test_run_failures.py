@@ -1,0 +1,105 @@
+"""An outage is a failed run, not a success (issue 14, case 2).
+
+Real Dagster runs of ``refresh_all`` (dbt, checks, publish) on a csv folder written from the
+sample: a good run publishes; then every file is refused (the outage) and the run must fail
+with the cause up front, publish nothing and not materialize raw/observations; a partial
+failure (one series) goes on with a warning that lists it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from ingestion.catalog import load_catalog
+from ingestion.sources.sample import sample_frame
+from orchestration.assets.raw import OBSERVATIONS
+from orchestration.definitions import defs
+from orchestration.resources import SourceResource, WarehouseResource
+
+pytestmark = pytest.mark.slow
+
+END = date(1971, 12, 31)
+
+
+def write_folder(folder: Path, end: date, broken: set[str] = frozenset()) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for s in load_catalog():
+        frame = sample_frame(s, end)
+        lines = [f"observation_date,{s.series_id}"]
+        if s.series_id in broken:
+            lines.append("2020-13-45,oops")
+        else:
+            lines += [
+                f"{d.isoformat()},{'.' if v is None else repr(v)}"
+                for d, v in frame.select("observation_date", "value").iter_rows()
+            ]
+        (folder / f"{s.series_id}.csv").write_text("\n".join(lines) + "\n")
+
+
+def run(tmp: Path, folder: Path) -> tuple[dg.ExecuteInProcessResult, dg.DagsterInstance]:
+    instance = dg.DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("refresh_all").execute_in_process(
+        instance=instance,
+        resources={
+            "warehouse": WarehouseResource(
+                path=str(tmp / "warehouse.duckdb"),
+                published_path=str(tmp / "published" / "bondhedge.duckdb"),
+            ),
+            "source": SourceResource(name="csv", csv_dir=str(folder)),
+        },
+        raise_on_error=False,
+    )
+    return result, instance
+
+
+def publications(tmp: Path) -> int:
+    with duckdb.connect(str(tmp / "published" / "bondhedge.duckdb"), read_only=True) as con:
+        return con.execute("select count(*) from meta.publications").fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("outage")
+    write_folder(tmp / "good", END)
+    result, _ = run(tmp, tmp / "good")
+    assert result.success
+    return tmp
+
+
+def test_a_run_where_no_series_landed_fails_and_publishes_nothing(published):
+    tmp = published
+    before = (tmp / "published" / "bondhedge.duckdb").read_bytes()
+    ids = {s.series_id for s in load_catalog()}
+    write_folder(tmp / "bad", END, broken=ids)
+    result, _ = run(tmp, tmp / "bad")
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    message = failure.step_failure_data.error.message
+    assert message.startswith("dagster._core.definitions.events.Failure: no series landed")
+    assert "data was refused" in message and "last published file is unchanged" in message
+    assert failure.step_key == "land_raw_series"
+    # nothing republished, raw not marked fresh, the per-series checks still say why
+    assert (tmp / "published" / "bondhedge.duckdb").read_bytes() == before
+    assert publications(tmp) == 1
+    assert OBSERVATIONS not in {e.asset_key for e in result.get_asset_materialization_events()}
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) == len(ids) and not any(c.passed for c in checks)
+
+
+def test_a_partial_failure_goes_on_with_a_warning_listing_the_series(published):
+    tmp = published
+    write_folder(tmp / "partial", END, broken={"DGS10"})
+    result, instance = run(tmp, tmp / "partial")
+    assert result.success
+    warnings = [
+        e.user_message
+        for e in instance.all_logs(result.run_id)
+        if "series not landed" in (e.user_message or "")
+    ]
+    assert len(warnings) == 1 and "DGS10 (failed)" in warnings[0], warnings
+    assert publications(tmp) == 2
