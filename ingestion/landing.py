@@ -36,6 +36,8 @@ DEFAULT_LOOKBACK_DAYS = 30
 #: above this share of catalog series not landed, the landing is a failure (nothing downstream
 #: runs, nothing is republished); at or below it, the run goes on and the failures are warned
 DEFAULT_MAX_FAILED_SHARE = 0.5
+#: the longest error text stored in raw.load_log (and so in staging and the marts)
+MAX_ERROR_CHARS = 300
 
 # statuses recorded in raw.load_log and reported back
 LANDED, UNAVAILABLE, INVALID, FAILED = "landed", "unavailable", "invalid", "failed"
@@ -174,6 +176,9 @@ def _land_one(con, s: SeriesInfo, fut, window, source_name: str, run_id: str) ->
             if s.series_id not in str(exc)
             else str(exc)
         )
+    if result.error and len(result.error) > MAX_ERROR_CHARS:
+        # load_log.error reaches staging and the marts: short, and never a server's body
+        result.error = result.error[: MAX_ERROR_CHARS - 1] + "…"
     if result.error:
         log.warning("series %s not landed (%s): %s", s.series_id, result.status, result.error)
     stats = con.execute(

@@ -4,7 +4,6 @@ the writer lock, and the incremental window, through the csv and live (loopback)
 from __future__ import annotations
 
 import shutil
-
 import threading
 import time
 from datetime import date, timedelta
