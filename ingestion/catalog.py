@@ -28,6 +28,19 @@ CATEGORIES = (
 FREQUENCIES = ("daily", "monthly")
 
 
+_COLUMNS = (
+    "series_id",
+    "title",
+    "category",
+    "tenor_years",
+    "unit",
+    "frequency",
+    "role",
+    "valid_min",
+    "valid_max",
+)
+
+
 @dataclass(frozen=True)
 class SeriesInfo:
     series_id: str
@@ -41,17 +54,35 @@ class SeriesInfo:
     valid_max: float
 
 
-def _parse(row: dict[str, str]) -> SeriesInfo:
+def _number(row: dict[str, str], column: str, path: Path, line: int) -> float:
+    text = (row.get(column) or "").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(
+            f"catalog {path} line {line}: series {row.get('series_id', '?').strip()} has "
+            f"{column}={text!r}, not a finite number; fix that cell"
+        ) from None
+    return value
+
+
+def _parse(row: dict[str, str], path: Path = CATALOG_PATH, line: int = 0) -> SeriesInfo:
+    missing = [c for c in _COLUMNS if row.get(c) is None]
+    if missing:
+        raise ValueError(f"catalog {path} line {line}: missing column(s) {', '.join(missing)}")
+    tenor = row["tenor_years"].strip()
     info = SeriesInfo(
         series_id=row["series_id"].strip(),
         title=row["title"].strip(),
         category=row["category"].strip(),
-        tenor_years=float(row["tenor_years"]) if row["tenor_years"].strip() else None,
+        tenor_years=_number(row, "tenor_years", path, line) if tenor else None,
         unit=row["unit"].strip(),
         frequency=row["frequency"].strip(),
         role=row["role"].strip(),
-        valid_min=float(row["valid_min"]),
-        valid_max=float(row["valid_max"]),
+        valid_min=_number(row, "valid_min", path, line),
+        valid_max=_number(row, "valid_max", path, line),
     )
     if info.category not in CATEGORIES:
         raise ValueError(f"catalog: {info.series_id} has unknown category {info.category!r}")
@@ -66,7 +97,7 @@ def _parse(row: dict[str, str]) -> SeriesInfo:
 def load_catalog(path: Path = CATALOG_PATH) -> tuple[SeriesInfo, ...]:
     """All catalog series, in file order."""
     with open(path, newline="", encoding="utf-8") as fh:
-        rows = [_parse(r) for r in csv.DictReader(fh)]
+        rows = [_parse(r, path, i) for i, r in enumerate(csv.DictReader(fh), start=2)]
     ids = [r.series_id for r in rows]
     if len(ids) != len(set(ids)):
         raise ValueError("catalog: duplicate series_id")

@@ -158,12 +158,33 @@ def land_series(
     return report
 
 
+def _refuse_empty_where_stored(con, series_id: str, start, end) -> None:
+    """An empty answer for a window that already holds rows is a source fault, not news."""
+    stored = con.execute(
+        "select count(*) from raw.observations where series_id = ? "
+        "and observation_date >= coalesce(?, date '0001-01-01') "
+        "and observation_date <= coalesce(?, date '9999-12-31')",
+        [series_id, start, end],
+    ).fetchone()[0]
+    if stored:
+        window = f"{start or 'open'}..{end or 'open'}"
+        exc = ValidationFailed(series_id, "rows:not_empty_where_stored", 0, window, stored)
+        exc.args = (
+            f"{series_id}: rule rows:not_empty_where_stored failed: the source sent no "
+            f"observations for {window}, where {stored} are already stored; nothing was "
+            "changed (a source that lost its history? check it before the next run)",
+        )
+        raise exc
+
+
 def _land_one(con, s: SeriesInfo, fut, window, source_name: str, run_id: str) -> SeriesResult:
     started = _utcnow()
     start, end = window
     result = SeriesResult(s.series_id, FAILED, start, end)
     try:
         frame = validate_frame(s, fut.result())
+        if frame.is_empty():
+            _refuse_empty_where_stored(con, s.series_id, start, end)
         result.counts = upsert_series(con, s.series_id, frame, source=source_name, run_id=run_id)
         result.status = LANDED
     except SeriesUnavailable as exc:

@@ -17,6 +17,9 @@ from ingestion.catalog import SeriesInfo
 
 # A publisher's timestamp may run a day ahead of the machine's clock; more is an error.
 MAX_DAYS_AHEAD = 1
+#: the earliest date any catalog series can have (the oldest, BAA, starts in 1919): an earlier
+#: date is a parsing or publishing error (``0001-01-01``), not history
+MIN_OBSERVATION_DATE = date(1900, 1, 1)
 
 
 class ValidationFailed(ValueError):
@@ -52,6 +55,10 @@ def series_schema(series: SeriesInfo, today: date | None = None) -> pa.DataFrame
                 checks=[
                     pa.Check(_dates_strictly_increasing, name="dates_strictly_increasing"),
                     pa.Check.le(latest, name=f"not_after_{latest.isoformat()}"),
+                    pa.Check.ge(
+                        MIN_OBSERVATION_DATE,
+                        name=f"not_before_{MIN_OBSERVATION_DATE.isoformat()}",
+                    ),
                 ],
             ),
             "value": pa.Column(

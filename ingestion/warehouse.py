@@ -110,11 +110,27 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def ensure_folder(path: Path, setting: str) -> None:
+    """Create ``path``'s folder, or fail naming the setting and what is in the way."""
+    if path.exists() and path.is_dir():
+        raise ValueError(f"{setting} {path} is a folder; it must name a file, e.g. {path}/x.duckdb")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), path.parent)
+        raise ValueError(
+            f"{setting} {path} cannot be used: {blocker} is a file, not a folder; point the "
+            "setting at a file inside a folder"
+        ) from None
+    except PermissionError as exc:
+        raise ValueError(f"{setting} {path}: cannot create its folder ({exc})") from None
+
+
 @contextmanager
 def writer_lock(path: Path, timeout_seconds: float = 600.0) -> Iterator[None]:
     """Hold the exclusive writer lock for ``path`` (a sibling ``.lock`` file)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(path, "warehouse path (BONDHEDGE_WAREHOUSE, or the warehouse resource's path)")
     lock_path = path.with_name(path.name + ".lock")
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + timeout_seconds

@@ -1,7 +1,7 @@
 """Parsing of FRED's CSV download format, shared by the ``fred`` (keyless) and ``csv`` sources.
 
 FRED serves ``observation_date,<SERIES_ID>`` (older files: ``DATE,<SERIES_ID>``), ISO dates,
-and ``.`` (or an empty field) for a missing value.
+and ``.`` (or an empty field) for a missing value; ``NaN`` in any case is refused by validation.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ import polars as pl
 from ingestion.sources.base import FRAME_SCHEMA, SourceError
 
 DATE_HEADERS = ("observation_date", "date")
-MISSING_TOKENS = (".", "", "NA", "NaN", "nan")
+#: FRED's markers for "no value" (stored as null). "NaN" in any spelling is not one of them: it
+#: parses as a float NaN and validation's ``value:finite`` rule rejects it, naming the date.
+MISSING_TOKENS = (".", "", "NA")
 
 
 def parse_fred_csv(data: str | bytes, series_id: str) -> pl.DataFrame:
