@@ -8,6 +8,7 @@ all the publish step, so BI readers never see a misleading mart.
 
 import dagster as dg
 
+from ingestion.sql_quote import ident
 from orchestration.mart_schemas import MART_SCHEMAS, mart_warnings, validate_mart
 from orchestration.resources import WarehouseResource
 
@@ -36,7 +37,7 @@ def mart_pandera_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareh
     with warehouse.read() as con:
         for check_key in context.selected_asset_check_keys:
             name = check_key.asset_key.path[-1]
-            frame = con.execute(f"select * from marts.{name}").pl()
+            frame = con.execute(f"select * from marts.{ident(name)}").pl()
             failures = validate_mart(name, frame)
             # soft expectations are reported with the result but never fail it
             warnings = mart_warnings(name, frame)

@@ -9,12 +9,18 @@ build leaves the last good file untouched. ``meta.publications`` records every p
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from ingestion.sql_quote import ident, literal
+from ingestion.warehouse import ensure_folder
+
+log = logging.getLogger(__name__)
 
 # What analysts get: the marts, the reference seeds that explain them, and the aligned daily
 # series (for charts of the inputs).
@@ -41,7 +47,7 @@ def _fsync_dir(path: Path) -> None:
 
 def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
     """Build ``target`` from ``warehouse`` beside it, then atomically replace it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(target, "published path (BONDHEDGE_PUBLISHED, or the resource's published_path)")
     building = target.with_name(f".{target.name}.building-{run_id}")
     # A run killed while publishing leaves its half-built file (and WAL) behind. Publishes of
     # one warehouse run under its writer lock, so any such file here is stale: remove it.
@@ -56,28 +62,31 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
             # such as staging.stg_warehouse_source name their tables "<stem>".raw.<table>,
             # so under any other alias they fail with 'Catalog "<stem>" does not exist'.
             working = _catalog_name(warehouse)
-            con.execute(f"attach '{warehouse}' as \"{working}\" (read_only)")
+            db = ident(working)
+            con.execute(f"attach {literal(warehouse)} as {db} (read_only)")
             source, is_synthetic, label = con.execute(
                 "select data_source, is_synthetic, data_source_label "
-                f'from "{working}".staging.stg_warehouse_source'
+                f"from {db}.staging.stg_warehouse_source"
             ).fetchone()
             relations = con.execute(
                 "select schema_name, table_name from duckdb_tables() "
-                "where database_name = ? and schema_name in "
-                f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) order by 1, 2",
-                [working],
+                "where database_name = ? and list_contains(?, schema_name) order by 1, 2",
+                [working, list(PUBLISHED_SCHEMAS)],
             ).fetchall()
             copies = [(s, t, s, t) for s, t in relations] + list(EXTRA_TABLES)
             for src_schema, src_table, dst_schema, dst_table in copies:
-                con.execute(f"create schema if not exists {dst_schema}")
+                dst = f"{ident(dst_schema)}.{ident(dst_table)}"
+                con.execute(f"create schema if not exists {ident(dst_schema)}")
                 con.execute(
-                    f'create table {dst_schema}."{dst_table}" as '
-                    f'select * from "{working}".{src_schema}."{src_table}"'
+                    f"create table {dst} as "
+                    f"select * from {db}.{ident(src_schema)}.{ident(src_table)}"
                 )
-                rows = con.execute(f'select count(*) from {dst_schema}."{dst_table}"').fetchone()
+                rows = con.execute(f"select count(*) from {dst}").fetchone()
                 tables[f"{dst_schema}.{dst_table}"] = rows[0]
-            con.execute(f'detach "{working}"')
-            _write_meta(con, target, now, run_id, source, is_synthetic, label, tables)
+            kept = _working_history(con, working)
+            con.execute(f"detach {db}")
+            _write_meta(con, target, now, run_id, source, is_synthetic, label, tables, kept)
+            history = con.execute("select * from meta.publications").fetchall()
             con.execute("checkpoint")
         finally:
             con.close()
@@ -88,7 +97,47 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
     finally:
         building.unlink(missing_ok=True)
         Path(str(building) + ".wal").unlink(missing_ok=True)
+    _keep_history_in_working(warehouse, history)
     return Publication(target, now, run_id, source, tables)
+
+
+#: the publication history's columns (in the published file and the working warehouse)
+_HISTORY_DDL = """(
+    published_at timestamp, run_id varchar, data_source varchar,
+    is_synthetic boolean, data_source_label varchar, tables integer, total_rows bigint
+)"""
+
+
+def _working_history(con: duckdb.DuckDBPyConnection, working: str) -> list[tuple]:
+    """The copy of the publication history the working warehouse keeps (may be empty)."""
+    found = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? "
+        "and schema_name = 'meta' and table_name = 'publications'",
+        [working],
+    ).fetchone()[0]
+    if not found:
+        return []
+    return con.execute(f"select * from {ident(working)}.meta.publications").fetchall()
+
+
+def _keep_history_in_working(warehouse: Path, history: list[tuple]) -> None:
+    """Mirror the history into the working warehouse (the caller holds its writer lock), so a
+    damaged published file does not take the history with it."""
+    try:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("create schema if not exists meta")
+            con.execute(f"create table if not exists meta.publications {_HISTORY_DDL}")
+            con.execute("begin transaction")
+            con.execute("delete from meta.publications")
+            con.executemany("insert into meta.publications values (?, ?, ?, ?, ?, ?, ?)", history)
+            con.execute("commit")
+    except duckdb.Error as exc:  # the publish itself is done and good: say so, go on
+        log.warning(
+            "published, but the publication history could not be copied into the working "
+            "warehouse %s (%s); it stays in the published file",
+            warehouse,
+            str(exc).splitlines()[0][:200],
+        )
 
 
 def _catalog_name(warehouse: Path) -> str:
@@ -96,32 +145,43 @@ def _catalog_name(warehouse: Path) -> str:
     return Path(warehouse).name.split(".")[0]
 
 
-def _write_meta(con, target, now, run_id, source, is_synthetic, label, tables) -> None:
+def _write_meta(con, target, now, run_id, source, is_synthetic, label, tables, kept) -> None:
+    """meta.publications: the earlier history (from the old published file and the working
+    warehouse's copy, merged: either may have been lost or rebuilt), then this publish."""
     con.execute("create schema if not exists meta")
-    con.execute(
-        """
-        create table meta.publications (
-            published_at timestamp, run_id varchar, data_source varchar,
-            is_synthetic boolean, data_source_label varchar, tables integer, total_rows bigint
-        )
-        """
-    )
-    if target.exists():  # keep the history of earlier publishes
+    con.execute(f"create table meta.publications {_HISTORY_DDL}")
+    if target.exists():
         try:
-            con.execute(f"attach '{target}' as previous (read_only)")
-            con.execute("insert into meta.publications select * from previous.meta.publications")
-            con.execute("detach previous")
-        except duckdb.Error:
-            pass  # an unreadable old file is replaced; its history cannot be carried over
+            con.execute(f"attach {literal(target)} as previous (read_only)")
+            try:
+                con.execute(
+                    "insert into meta.publications select * from previous.meta.publications"
+                )
+            finally:
+                con.execute("detach previous")
+        except duckdb.Error as exc:
+            log.warning(
+                "published file %s could not be read (%s); it is replaced, and its publication "
+                "history restored from the working warehouse's copy (%d rows)",
+                target,
+                str(exc).splitlines()[0][:200],
+                len(kept),
+            )
+    if kept:
+        con.execute("create temp table kept_history " + _HISTORY_DDL)
+        con.executemany("insert into kept_history values (?, ?, ?, ?, ?, ?, ?)", kept)
+        con.execute(
+            "insert into meta.publications select * from kept_history k where not exists "
+            "(select 1 from meta.publications p where p.run_id is not distinct from k.run_id "
+            "and p.published_at = k.published_at)"
+        )
+        con.execute("drop table kept_history")
     con.execute(
         "insert into meta.publications values (?, ?, ?, ?, ?, ?, ?)",
         [now, run_id, source, is_synthetic, label, len(tables), sum(tables.values())],
     )
-    con.execute(
-        "create table meta.published_tables as select * from (values "
-        + ", ".join(f"('{k}', {v})" for k, v in tables.items())
-        + ") as t(table_name, row_count)"
-    )
+    con.execute("create table meta.published_tables (table_name varchar, row_count bigint)")
+    con.executemany("insert into meta.published_tables values (?, ?)", list(tables.items()))
 
 
 def latest_publication(target: Path) -> tuple | None:
