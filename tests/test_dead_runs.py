@@ -1,10 +1,12 @@
 """A run killed in any step never holds the run queue (issue 14, case 1).
 
-Real processes throughout: a `dagster job execute` run in a sandbox instance (the repository's
-dagster.yaml, a tmp DAGSTER_HOME), killed -9 in its report step (outside the writer pool, so the
-in-run pool cleanup never saw it); then a real `dagster-daemon` and a run submitted to its queue
-with `dagster job launch`. Before the fix the dead run stayed STARTED and the queued run waited
-forever ("1 runs are currently in progress. Maximum is 1, won't launch more.").
+Real processes throughout, in a sandbox instance (the repository's dagster.yaml, a tmp
+DAGSTER_HOME) with a real `dagster-daemon`: for each step, a `dagster job execute` run is killed
+-9 in that step (the report step is outside the writer pool, so the old in-run pool cleanup never
+saw it), then a run submitted to the daemon's queue with `dagster job launch` must start; that
+run is killed -9 in turn and must be failed too. Before the fix the dead run stayed STARTED and
+the queued run waited forever ("1 runs are currently in progress. Maximum is 1, won't launch
+more.").
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import time
 
 import dagster as dg
+import psutil
 import pytest
 
 from tests.test_faults import BIN, Run, Sandbox, wait_until
@@ -42,59 +45,93 @@ def run_status(sb: Sandbox, run_id: str) -> dg.DagsterRunStatus:
         return instance.get_run_by_id(run_id).status
 
 
+def kill_tree(pid: int) -> None:
+    try:
+        proc = psutil.Process(pid)
+        procs = [*proc.children(recursive=True), proc]
+    except psutil.Error:
+        return
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+
+
+@pytest.fixture(scope="module")
+def daemon(sandbox):
+    proc = subprocess.Popen(
+        [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
+        cwd=sandbox.root, env=sandbox.env(), stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    yield proc
+    children = psutil.Process(proc.pid).children(recursive=True)
+    os.killpg(proc.pid, signal.SIGKILL)
+    for child in children:  # the code server and any run worker it started
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    proc.wait()
+
+
+def wait_for_status(sb, run_id, done, timeout, what) -> dg.DagsterRunStatus:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = run_status(sb, run_id)
+        if done(status):
+            return status
+        time.sleep(1)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}; run {run_id} is {status}")
+
+
+def assert_failed_as_dead(sb: Sandbox, run_id: str) -> None:
+    status = wait_for_status(
+        sb, run_id, lambda s: s != dg.DagsterRunStatus.STARTED, 120, "the dead run to be failed"
+    )
+    assert status == dg.DagsterRunStatus.FAILURE
+    with sb.instance() as instance:
+        failure = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    assert "is gone (killed or crashed)" in failure[-1].message
+    assert "Relaunch it" in failure[-1].message
+
+
 @pytest.mark.slow
-def test_run_killed_in_report_step_does_not_hold_the_queue(sandbox):
+@pytest.mark.parametrize(
+    "step",
+    ["land_raw_series", "bondhedge_dbt_models", "published__bondhedge", "reports__hedge_report"],
+)
+def test_a_run_killed_in_any_step_does_not_hold_the_queue(sandbox, daemon, step):
     sb = sandbox
-    killed = Run(sb, "killed_in_report")
+    killed = Run(sb, f"killed_in_{step}")
     wait_until(
-        lambda: killed.count("reports__hedge_report - STEP_START") > 0,
-        900,
-        "the report step",
-        killed,
-        every=0.2,
+        lambda: killed.count(f"{step} - STEP_START") > 0, 900, f"step {step}", killed, every=0.2
     )
     killed.kill()
     with sb.instance() as instance:
-        (dead,) = instance.get_runs(limit=1)
-    assert dead.status == dg.DagsterRunStatus.STARTED  # what a kill -9 leaves behind
+        dead = instance.get_runs(limit=1)[0]
 
-    daemon = subprocess.Popen(
-        [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
-        cwd=sb.root, env=sb.env(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        start_new_session=True,
+    launched = subprocess.run(
+        [str(BIN / "dagster"), "job", "launch", "-w", "workspace.yaml", "-j", "transform_only"],
+        cwd=sb.root, env=sb.env(), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    try:
-        launched = subprocess.run(
-            [str(BIN / "dagster"), "job", "launch", "-w", "workspace.yaml", "-j", "transform_only"],
-            cwd=sb.root, env=sb.env(), capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert launched.returncode == 0, launched.stdout + launched.stderr
-        with sb.instance() as instance:
-            queued = next(r for r in instance.get_runs(limit=2) if r.run_id != dead.run_id)
-        # the daemon's run monitoring fails the dead run, then the queue starts the new one
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            if run_status(sb, queued.run_id) not in (
-                dg.DagsterRunStatus.QUEUED,
-                dg.DagsterRunStatus.NOT_STARTED,
-            ):
-                break
-            time.sleep(1)
-        else:
-            pytest.fail(
-                f"the queued run never started; the killed run is {run_status(sb, dead.run_id)}"
-            )
-        assert run_status(sb, dead.run_id) == dg.DagsterRunStatus.FAILURE
-        with sb.instance() as instance:
-            failure = instance.all_logs(dead.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
-        assert "is gone (killed or crashed)" in failure[-1].message
-        assert "Relaunch it" in failure[-1].message
-    finally:
-        import psutil
+    assert launched.returncode == 0, launched.stdout + launched.stderr
+    with sb.instance() as instance:
+        queued = instance.get_runs(limit=1)[0]
+    assert queued.run_id != dead.run_id and queued.job_name == "transform_only"
+    # the daemon's run monitoring fails the dead run, then the queue starts the new one
+    wait_for_status(
+        sb,
+        queued.run_id,
+        lambda s: s not in (dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED),
+        240,
+        f"the queued run to start (the run killed in {step} is {run_status(sb, dead.run_id)})",
+    )
+    assert_failed_as_dead(sb, dead.run_id)
 
-        children = psutil.Process(daemon.pid).children(recursive=True)
-        os.killpg(daemon.pid, signal.SIGKILL)
-        for child in children:  # the code server and the run worker it started
-            with contextlib.suppress(psutil.Error):
-                child.kill()
-        daemon.wait()
+    # a run the daemon launched, killed in turn, is failed the same way
+    wait_for_status(
+        sb, queued.run_id, lambda s: s != dg.DagsterRunStatus.STARTING, 120, "run start"
+    )
+    with sb.instance() as instance:
+        starts = instance.all_logs(queued.run_id, of_type=dg.DagsterEventType.RUN_START)
+    if run_status(sb, queued.run_id) == dg.DagsterRunStatus.STARTED:
+        kill_tree(starts[-1].dagster_event.pid)
+        assert_failed_as_dead(sb, queued.run_id)
