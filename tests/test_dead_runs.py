@@ -114,7 +114,7 @@ def test_a_run_killed_in_any_step_does_not_hold_the_queue(sandbox, daemon, step)
 
     launched = subprocess.run(
         [str(BIN / "dagster"), "job", "launch", "-w", "workspace.yaml", "-j", "transform_only"],
-        cwd=sb.root, env=sb.env(), capture_output=True, text=True, timeout=300,
+        cwd=sb.root, env=sb.env(), capture_output=True, text=True, timeout=900,
     )  # fmt: skip
     assert launched.returncode == 0, launched.stdout + launched.stderr
     with sb.instance() as instance:
