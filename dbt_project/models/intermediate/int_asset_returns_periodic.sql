@@ -32,6 +32,7 @@ daily as (
         daily_returns.base_date,
         daily_returns.total_return,
         daily_returns.price_return,
+        daily_returns.return_basis,
         case when daily_returns.total_return is not null then cash.cash_return end as cash_return,
         calendar.week_start,
         calendar.month_start,
@@ -109,6 +110,13 @@ aggregated as (
         product(1.0 + total_return) - 1.0 as compounded_total_return,
         product(1.0 + price_return) - 1.0 as compounded_price_return,
         count(price_return) as n_price_days,
+        -- a period is `total` only if every day in it is (an equity day without a known
+        -- dividend is `price_only`)
+        case
+            when bool_and(return_basis = 'total') filter (where total_return is not null)
+                then 'total'
+            else 'price_only'
+        end as return_basis,
         product(1.0 + cash_return) - 1.0 as compounded_cash_return,
         count(cash_return) as n_cash_days
     from keyed
@@ -129,6 +137,7 @@ select
         when aggregated.n_price_days = aggregated.n_days_spanned
             then aggregated.compounded_price_return
     end as price_return,
+    aggregated.return_basis,
     case
         when aggregated.n_days = aggregated.n_days_spanned and aggregated.n_cash_days = aggregated.n_days
             then aggregated.compounded_cash_return

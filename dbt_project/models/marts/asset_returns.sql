@@ -23,13 +23,6 @@ with daily as (
         on daily_returns.calendar_date = cash.calendar_date
 ),
 
-catalog as (
-    select
-        asset_id,
-        return_basis
-    from {{ ref('asset_catalog') }}
-),
-
 periodic as (
     select
         periodic.asset_id,
@@ -40,11 +33,10 @@ periodic as (
         periodic.total_return,
         periodic.price_return,
         periodic.excess_return,
-        catalog.return_basis,
+        periodic.return_basis,
         periodic.n_days,
         periodic.is_complete_period
     from {{ ref('int_asset_returns_periodic') }} as periodic
-    inner join catalog on periodic.asset_id = catalog.asset_id
     where periodic.frequency in ('weekly', 'monthly')
 ),
 

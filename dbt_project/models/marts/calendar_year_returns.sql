@@ -10,13 +10,12 @@ select
     periodic.total_return::double as total_return,
     periodic.price_return::double as price_return,
     periodic.excess_return::double as excess_return,
-    assets.return_basis::varchar as return_basis,
+    periodic.return_basis::varchar as return_basis,
     periodic.n_days::integer as trading_days,
     periodic.period_start::date as first_trading_day,
     periodic.period_end::date as last_trading_day,
     periodic.is_complete_period::boolean as is_complete_year,
     warehouse_source.data_source::varchar as data_source
 from {{ ref('int_asset_returns_periodic') }} as periodic
-inner join {{ ref('asset_catalog') }} as assets on periodic.asset_id = assets.asset_id
 cross join {{ ref('stg_warehouse_source') }} as warehouse_source
 where periodic.frequency = 'yearly'
