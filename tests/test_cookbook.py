@@ -211,7 +211,7 @@ def returns(published_sample) -> pl.DataFrame:
     """marts.asset_returns with usable total returns: the base of every recomputation."""
     frame = table(
         published_sample,
-        "select asset_id, frequency, period_end, total_return, is_complete_period "
+        "select asset_id, frequency, period_end, total_return, excess_return, is_complete_period "
         "from marts.asset_returns",
     )
     return frame.filter(pl.col("total_return").is_not_null() & pl.col("total_return").is_not_nan())

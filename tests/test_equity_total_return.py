@@ -363,9 +363,7 @@ def test_sp500_total_return_equals_an_independent_recomputation(real_md_warehous
         .join(points, on="m")
         .sort("d")
         .with_columns(
-            (
-                (pl.col("p") + pl.col("points") / pl.col("n")) / pl.col("p").shift(1) - 1
-            ).alias("tr")
+            ((pl.col("p") + pl.col("points") / pl.col("n")) / pl.col("p").shift(1) - 1).alias("tr")
         )
     )
     years = sp.group_by(pl.col("d").dt.year().alias("y")).agg(

@@ -126,13 +126,18 @@ def read_fred_csv(series_id: str) -> pl.DataFrame:
     )
 
 
-def python_bill_year(rates: pl.DataFrame, year: int, discount_basis: bool) -> float:
+def python_bill_year(
+    rates: pl.DataFrame, year: int, discount_basis: bool, one_month: pl.DataFrame | None = None
+) -> float:
     """Calendar-year return of a 3-month bill re-bought every print date: one cash flow of 100
     at 0.25 years, repriced at the next print's yield at 0.25 - dt years, on the
-    bond-equivalent basis; a discount rate d is first converted, y = 365 d / (360 - 91 d)."""
+    bond-equivalent basis; a discount rate d is first converted, y = 365 d / (360 - 91 d).
+    With ``one_month`` (DGS1MO) the end yield is rolled down the 1-month to 3-month segment of
+    that day's curve, as the mart's roll-down does."""
     rows = rates.filter(pl.col("date") < date(year + 1, 1, 1))
     start = rows.filter(pl.col("date") < date(year, 1, 1)).tail(1)
     rows = pl.concat([start, rows.filter(pl.col("date") >= date(year, 1, 1))])
+    low = dict(one_month.iter_rows()) if one_month is not None else {}
     wealth, previous = 1.0, None
     for day, pct in rows.iter_rows():
         y = pct / 100
@@ -141,28 +146,32 @@ def python_bill_year(rates: pl.DataFrame, year: int, discount_basis: bool) -> fl
         if previous is not None:
             d0, y0 = previous
             dt = (day - d0).days / 365.25
-            wealth *= (1 + y / 2) ** (-2 * (0.25 - dt)) / (1 + y0 / 2) ** (-2 * 0.25)
+            y_end = y - dt * (y - low[day] / 100) / (0.25 - 1 / 12) if day in low else y
+            wealth *= (1 + y_end / 2) ** (-2 * (0.25 - dt)) / (1 + y0 / 2) ** (-2 * 0.25)
         previous = (day, y)
     return wealth - 1
 
 
 @pytest.mark.realdata
 def test_ten_year_excess_equals_total_minus_an_independent_bill(real_warehouse):
-    """Independent calculation: the bill's annual return from the raw DGS3MO CSV (from 1982)
-    and, before DGS3MO exists, from the raw DTB3 CSV (discount basis converted); the mart's
+    """Independent calculation: the bill's annual return from the raw DGS3MO CSV (from 1982,
+    rolled down against DGS1MO from 2001) and, before DGS3MO exists, from the raw DTB3 CSV
+    (discount basis converted); the mart's
     ust_10y excess must equal its total minus that, to 1 bp (the mart steps over the joint
     business calendar, ~1e-6 a holiday)."""
-    dgs3mo, dtb3 = read_fred_csv("DGS3MO"), read_fred_csv("DTB3")
-    cases = [(y, dgs3mo, False) for y in (1985, 1994, 2008, 2020, 2022, 2024)]
-    cases += [(y, dtb3, True) for y in (1965, 1974, 1980)]
-    for year, rates, discount in cases:
+    dgs3mo, dtb3, dgs1mo = read_fred_csv("DGS3MO"), read_fred_csv("DTB3"), read_fred_csv("DGS1MO")
+    cases = [(y, dgs3mo, False, None) for y in (1985, 1994, 2000)]
+    cases += [(y, dgs3mo, False, dgs1mo) for y in (2008, 2020, 2022, 2024)]  # with roll-down
+    cases += [(y, dtb3, True, None) for y in (1965, 1974, 1980)]
+    for year, rates, discount, one_month in cases:
         total, excess = query(
             real_warehouse,
             "select total_return, excess_return from marts.calendar_year_returns "
             "where asset_id = 'ust_10y' and year = ?",
             [year],
         )[0]
-        assert total - excess == pytest.approx(python_bill_year(rates, year, discount), abs=1e-4)
+        expected = python_bill_year(rates, year, discount, one_month)
+        assert total - excess == pytest.approx(expected, abs=1e-4), year
     # the bill used each day is stated, and switches once, when DGS3MO starts
     spans = dict(
         (s, (lo, hi))

@@ -21,7 +21,12 @@ from tests.support import SHARED_REAL_DIR, query, run_dbt
 from tests.test_marts_returns import read_etf_monthly
 
 CONSTANT_MATURITY = "{bond_repricing_method: constant_maturity}"
-RETURN_MODELS = "int_asset_returns_daily int_cash_returns_daily int_asset_returns_periodic asset_returns"
+RETURN_MODELS = (
+    "int_asset_returns_daily",
+    "int_cash_returns_daily",
+    "int_asset_returns_periodic",
+    "asset_returns",
+)
 
 
 @pytest.fixture(params=["sample_warehouse", "real_warehouse"])
@@ -87,7 +92,7 @@ def test_constant_maturity_var_switches_roll_down_off(sample_warehouse, tmp_path
     10-year's end yield is DGS10 itself; on an upward-sloping curve roll-down earns more."""
     copy = tmp_path / "cm.duckdb"
     shutil.copy(sample_warehouse, copy)
-    run_dbt(copy, tmp_path, "run", "--select", RETURN_MODELS, "--vars", CONSTANT_MATURITY)
+    run_dbt(copy, tmp_path, "run", "--select", *RETURN_MODELS, "--vars", CONSTANT_MATURITY)
     assert (
         query(
             copy,
@@ -149,10 +154,11 @@ def test_roll_down_against_ief_and_tlt(real_warehouse, tmp_path):
         pytest.skip("ETF files not present")
     copy = tmp_path / "cm.duckdb"
     shutil.copy(real_warehouse, copy)
-    run_dbt(copy, tmp_path, "run", "--select", RETURN_MODELS, "--vars", CONSTANT_MATURITY)
+    run_dbt(copy, tmp_path, "run", "--select", *RETURN_MODELS, "--vars", CONSTANT_MATURITY)
     figures = {}
     for ticker, asset_id in (("IEF", "ust_10y"), ("TLT", "ust_30y")):
-        before, after = etf_figures(copy, ticker, asset_id), etf_figures(real_warehouse, ticker, asset_id)
+        before = etf_figures(copy, ticker, asset_id)
+        after = etf_figures(real_warehouse, ticker, asset_id)
         figures[ticker] = (before, after)
         print(
             f"\n{asset_id} vs {ticker} (n={after['n']} months): mean gap "

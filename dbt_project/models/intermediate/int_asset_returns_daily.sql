@@ -24,6 +24,16 @@
 -- The bounded forward fill of int_observations_daily bridges holidays, but the span ends on
 -- each input's last actual print: a stale tail is not turned into returns.
 {%- set losses = var('credit_default_losses') %}
+{%- set repricing = var('bond_repricing_method') %}
+{%- set default_rule = var('credit_default_rule') %}
+{%- if repricing not in ['roll_down', 'constant_maturity'] %}
+    {{ exceptions.raise_compiler_error("var bond_repricing_method must be 'roll_down' or 'constant_maturity', got '" ~ repricing ~ "'") }}
+{%- endif %}
+{%- if default_rule not in ['spread_scaled', 'constant'] %}
+    {{ exceptions.raise_compiler_error("var credit_default_rule must be 'spread_scaled' or 'constant', got '" ~ default_rule ~ "'") }}
+{%- endif %}
+{#- the default rate's scale: spread at the start of the day over the reference spread -#}
+{%- set rate_scale = 'lag(spread) over asset_days / reference_spread' if default_rule == 'spread_scaled' else '1.0' %}
 with catalog as (
     select
         asset_id,
@@ -58,18 +68,16 @@ dividends as (
 
 -- expected default loss parameters (dbt vars; docs `credit_return_method`)
 credit_losses as (
-    select
-        asset_id,
-        default_rate,
-        recovery_rate,
-        reference_spread
-    from (
-        values
-        {%- for asset_id, p in losses.items() %}
-        ('{{ asset_id }}', {{ p.default_rate }}, {{ p.recovery_rate }}, {{ p.reference_spread }})
-        {%- if not loop.last %},{% endif %}
-        {%- endfor %}
-    ) as parameters (asset_id, default_rate, recovery_rate, reference_spread)
+    {%- for asset_id, p in losses.items() %}
+        select
+            '{{ asset_id }}' as asset_id,
+            {{ p.default_rate }} as default_rate,
+            {{ p.recovery_rate }} as recovery_rate,
+            {{ p.reference_spread }} as reference_spread
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 curve_slopes as (
@@ -211,15 +219,8 @@ paired as (
         pricing_input as end_level,
         curve_slope,
         -- annual expected default loss rate, known at the start of the day
-        case
-            when default_rate is null then 0.0
-            {%- if var('credit_default_rule') == 'spread_scaled' %}
-            else default_rate * lag(spread) over asset_days / reference_spread
-            {%- else %}
-            else default_rate
-            {%- endif %}
-            * (1.0 - recovery_rate)
-        end as default_loss_rate,
+        coalesce(default_rate * {{ rate_scale }} * (1.0 - recovery_rate), 0.0)
+            as default_loss_rate,
         case
             when return_method = 'real_par_bond'
                 then reference_cpi / lag(reference_cpi) over asset_days
@@ -240,25 +241,22 @@ bond_prices as (
         *,
         {{ year_fraction('base_date', 'calendar_date') }} as elapsed_years,
         case when return_method <> 'price_index' then start_level end as y0,
+        case when return_method <> 'price_index' then end_level end as y1_constant_maturity,
         -- roll-down: today's yield at the shortened maturity M - dt (linear in maturity)
         case
-            when return_method <> 'price_index' and '{{ var("bond_repricing_method") }}' = 'roll_down'
+            when return_method <> 'price_index' and '{{ repricing }}' = 'roll_down'
                 then -{{ year_fraction('base_date', 'calendar_date') }} * curve_slope
         end as roll_down_yield_change,
-        case when return_method <> 'price_index' then end_level end as y1_constant_maturity,
-        case
-            when return_method <> 'price_index'
-                then end_level
-                + (case
-                    when '{{ var("bond_repricing_method") }}' = 'roll_down'
-                        then -{{ year_fraction('base_date', 'calendar_date') }}
-                        * coalesce(curve_slope, 0.0)
-                    else 0.0
-                end)
-        end as y1,
         maturity_years - {{ year_fraction('base_date', 'calendar_date') }} as remaining_years
     from paired
     where base_date is not null
+),
+
+end_yields as (
+    select
+        *,
+        y1_constant_maturity + coalesce(roll_down_yield_change, 0.0) as y1
+    from bond_prices
 ),
 
 priced as (
@@ -270,7 +268,7 @@ priced as (
         {{ bond_clean_price('y0', 'y1', 'remaining_years') }} as clean_end,
         {{ swinkels_bond_return('y0', 'y1_constant_maturity', 'maturity_years', 'elapsed_years') }}
             as swinkels_return
-    from bond_prices
+    from end_yields
 ),
 
 returns as (

@@ -41,25 +41,30 @@ points as (
     inner join curve_series on observations.series_id = curve_series.series_id
 ),
 
-brackets as (
+candidates as (
     select
         assets.asset_id,
         points.calendar_date,
-        max(points.tenor_years) filter (where points.tenor_years < assets.maturity_years)
-            as lower_tenor,
-        arg_max(points.value, points.tenor_years)
-            filter (where points.tenor_years < assets.maturity_years) as lower_yield,
-        arg_max(points.series_id, points.tenor_years)
-            filter (where points.tenor_years < assets.maturity_years) as lower_series_id,
-        min(points.tenor_years) filter (where points.tenor_years >= assets.maturity_years)
-            as upper_tenor,
-        arg_min(points.value, points.tenor_years)
-            filter (where points.tenor_years >= assets.maturity_years) as upper_yield,
-        arg_min(points.series_id, points.tenor_years)
-            filter (where points.tenor_years >= assets.maturity_years) as upper_series_id
+        points.series_id,
+        points.tenor_years,
+        points.value,
+        points.tenor_years < assets.maturity_years as is_below
     from assets
     inner join points on assets.category = points.category
-    group by assets.asset_id, points.calendar_date
+),
+
+brackets as (
+    select
+        asset_id,
+        calendar_date,
+        max(tenor_years) filter (where is_below) as lower_tenor,
+        arg_max(value, tenor_years) filter (where is_below) as lower_yield,
+        arg_max(series_id, tenor_years) filter (where is_below) as lower_series_id,
+        min(tenor_years) filter (where not is_below) as upper_tenor,
+        arg_min(value, tenor_years) filter (where not is_below) as upper_yield,
+        arg_min(series_id, tenor_years) filter (where not is_below) as upper_series_id
+    from candidates
+    group by asset_id, calendar_date
 )
 
 select

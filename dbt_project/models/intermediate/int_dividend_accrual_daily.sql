@@ -45,8 +45,8 @@ month_days as (
                             calendar.month_start,
                             calendar.month_start + interval 1 month,
                             interval 1 day
-                        ) as days (day_start)
-                    where isodow(days.day_start) <= 5
+                        ) as month_weekdays (day_start)
+                    where isodow(month_weekdays.day_start) <= 5
                 )
             else count(*)
         end as dividend_business_days
