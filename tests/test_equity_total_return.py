@@ -319,13 +319,18 @@ def test_sp500_total_return_matches_sp500tr_and_spy(real_md_warehouse):
         pytest.skip("reference index files not present")
     mart = mart_years(real_md_warehouse)
     ref = reference_annual(SP500TR_FILE)
+    spy = spy_annual()
+    for year in (2008, 2013, 2022, 2024):
+        print(
+            f"\nsp500 {year}: total {mart[year][0]:+.2%} (price {mart[year][1]:+.2%}) vs "
+            f"^SP500TR file {ref[year]:+.2%}, SPY {spy[year]:+.2%}"
+        )
     for year in range(1989, 2024):
         total, price, basis = mart[year]
         assert basis == "total"
         assert total == pytest.approx(ref[year], abs=0.005), year
         assert total > price
     assert mart[2024][0] == pytest.approx(0.2502, abs=0.005)
-    spy = spy_annual()
     years = [y for y in spy if 1994 <= y <= 2024]
     assert len(years) == 31
     for year in years:

@@ -208,5 +208,9 @@ def test_excess_return_removes_carry_from_the_ten_year_hit_rate(real_warehouse):
         where s.r < 0 and year(period_end) between 1981 and 2024
         """,
     )[0]
+    print(
+        f"\nust_10y monthly hit rate 1981-2024 ({n} sp500 down months): total return "
+        f"{hit_total:.1%}, excess return {hit_excess:.1%}"
+    )
     assert n > 150
     assert hit_excess < hit_total - 0.03
