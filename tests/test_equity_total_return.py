@@ -397,3 +397,14 @@ def test_without_a_fred_md_file_sp500_is_price_only_and_says_so(real_warehouse):
         """,
     )
     assert rows == [("price_only", True)]
+
+
+def test_a_fred_mirror_serves_the_fred_md_series_by_id(fake_fred, monkeypatch):
+    """With FRED's base URL pointed at a mirror (the loopback FRED) and no FRED-MD URL, the
+    series is requested from the mirror like any other: nothing goes to the internet."""
+    monkeypatch.delenv("FRED_MD_URL", raising=False)
+    fake_fred.set_series(DIV.series_id, [("2020-01-01", "1.83"), ("2020-02-01", "1.80")])
+    source = make_source("fred", api_key="", csv_base_url=fake_fred.csv_base_url)
+    frame = source.fetch(DIV, None, None)
+    assert frame.rows() == [(date(2020, 1, 1), 1.83), (date(2020, 2, 1), 1.80)]
+    assert len(fake_fred.requests_for(DIV.series_id)) == 1

@@ -8,7 +8,10 @@ column header); this module fetches the file once per source and cuts that colum
 * ``fred``: the file is downloaded from ``fred_md_url`` (env ``FRED_MD_URL``, default
   ``DEFAULT_FRED_MD_URL``, the current vintage) through the FRED source's own HTTP path
   (:meth:`FredSource._get`): the same session, rate limiter, retries with backoff and
-  ``Retry-After``, timeouts and content checks as every FRED download.
+  ``Retry-After``, timeouts and content checks as every FRED download. With a FRED mirror
+  (``FRED_API_BASE_URL`` / ``FRED_CSV_BASE_URL`` not FRED's own) and no FRED-MD URL set,
+  the FRED-MD series is asked of the mirror by its catalog id like any series, so an
+  air-gapped mirror (or the loopback test server) serves it and nothing leaves the network.
 * ``csv``: the folder holds the file as ``current.csv`` or a vintage ``YYYY-MM-MD.csv``
   (the latest by name is used); no file -> :class:`SeriesUnavailable` for the FRED-MD series.
 
@@ -132,14 +135,27 @@ class WithFredMd:
     def __init__(self, base: Source, fred_md_url: str | None = None):
         self.base = base
         self.name = base.name
-        self.fred_md_url = fred_md_url or os.environ.get("FRED_MD_URL") or DEFAULT_FRED_MD_URL
+        explicit = fred_md_url or os.environ.get("FRED_MD_URL")
+        self._explicit_url = bool(explicit)
+        self.fred_md_url = explicit or DEFAULT_FRED_MD_URL
         self._body: bytes | None = None
         self._lock = threading.Lock()
 
     def fetch(self, series: SeriesInfo, start: date | None, end: date | None) -> pl.DataFrame:
-        if not is_fred_md(series.series_id):
+        if not is_fred_md(series.series_id) or self._mirror_serves_fred_md():
             return self.base.fetch(series, start, end)
         return clip_range(parse_fred_md(self._file(series.series_id), series.series_id), start, end)
+
+    def _mirror_serves_fred_md(self) -> bool:
+        if self._explicit_url or not hasattr(self.base, "_get"):
+            return False
+        from ingestion.sources.fred import DEFAULT_API_BASE_URL, DEFAULT_CSV_BASE_URL
+
+        base: Any = self.base
+        return (base.api_base_url, base.csv_base_url) != (
+            DEFAULT_API_BASE_URL,
+            DEFAULT_CSV_BASE_URL,
+        )
 
     def _file(self, series_id: str) -> bytes:
         with self._lock:  # one download per source, even with parallel fetches
