@@ -198,6 +198,14 @@ def _monthly_mean(dates: np.ndarray, values: np.ndarray, end: date):
     return keys[complete].astype("datetime64[D]"), (sums / counts)[complete]
 
 
+def _monthly_first(dates: np.ndarray, values: np.ndarray):
+    """One value per month dated the 1st: the month's first business day's value. Unlike a
+    monthly mean it exists as soon as the month starts, so a later end date only appends."""
+    months = dates.astype("datetime64[M]")
+    keys, start = np.unique(months, return_index=True)
+    return keys.astype("datetime64[D]"), values[start]
+
+
 def _frame(dates: np.ndarray, values: np.ndarray) -> pl.DataFrame:
     return pl.DataFrame(
         {"observation_date": dates.astype("datetime64[D]"), "value": values},
@@ -219,7 +227,9 @@ def _sample_frame(series: SeriesInfo, end_date: date, seed: int) -> pl.DataFrame
             (p.dates.size, 2)
         )
         dates, values = p.dates, _daily_values(series, p, own)
-        if series.frequency == "monthly":
+        if series.frequency == "monthly" and series.category == "dividend_yield":
+            dates, values = _monthly_first(dates, values)
+        elif series.frequency == "monthly":
             dates, values = _monthly_mean(dates, values, end_date)
     keep = dates <= end
     dates, values = dates[keep], values[keep]
