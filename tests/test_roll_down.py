@@ -90,7 +90,7 @@ def test_roll_down_is_the_interpolated_yield_of_the_shortened_maturity(warehouse
 def test_constant_maturity_var_switches_roll_down_off(sample_warehouse, tmp_path):
     """The documented var: rebuilt with constant_maturity, no row has a roll-down change and the
     10-year's end yield is DGS10 itself; on an upward-sloping curve roll-down earns more."""
-    copy = tmp_path / "cm.duckdb"
+    copy = tmp_path / sample_warehouse.name  # same file name: views name the catalog
     shutil.copy(sample_warehouse, copy)
     run_dbt(copy, tmp_path, "run", "--select", *RETURN_MODELS, "--vars", CONSTANT_MATURITY)
     assert (
@@ -152,7 +152,7 @@ def test_roll_down_against_ief_and_tlt(real_warehouse, tmp_path):
     keep tracking error and correlation; figures printed for the closing note."""
     if not (SHARED_REAL_DIR / "jmlestevez-source__taa-dashboard" / "IEF.csv").is_file():
         pytest.skip("ETF files not present")
-    copy = tmp_path / "cm.duckdb"
+    copy = tmp_path / real_warehouse.name  # same file name: views name the catalog
     shutil.copy(real_warehouse, copy)
     run_dbt(copy, tmp_path, "run", "--select", *RETURN_MODELS, "--vars", CONSTANT_MATURITY)
     figures = {}
