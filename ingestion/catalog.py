@@ -19,6 +19,7 @@ CATEGORIES = (
     "real_yield",
     "breakeven",
     "equity_index",
+    "dividend_yield",
     "credit_spread",
     "volatility",
     "policy_rate",

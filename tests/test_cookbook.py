@@ -168,6 +168,17 @@ EXPECTED_COLUMNS = {
         "most_common_inflation_regime",
         "data_source",
     ],
+    "13_hit_rate_on_total_vs_excess_return": [
+        "bond_asset_id",
+        "down_months",
+        "hit_rate_total",
+        "hit_rate_excess",
+        "mean_total_return_when_down",
+        "mean_excess_return_when_down",
+        "first_month",
+        "last_month",
+        "data_source",
+    ],
     "12_is_this_real_data": [
         "published_at",
         "run_id",
@@ -200,7 +211,7 @@ def returns(published_sample) -> pl.DataFrame:
     """marts.asset_returns with usable total returns: the base of every recomputation."""
     frame = table(
         published_sample,
-        "select asset_id, frequency, period_end, total_return, is_complete_period "
+        "select asset_id, frequency, period_end, total_return, excess_return, is_complete_period "
         "from marts.asset_returns",
     )
     return frame.filter(pl.col("total_return").is_not_null() & pl.col("total_return").is_not_nan())
@@ -414,3 +425,31 @@ def test_current_regime_recipe_is_the_monitor_row(published_sample):
     assert recipe["outlook"].item() == monitor["outlook"].item()
     corr = monitor["correlation_252d"].item()
     assert corr is None or math.isclose(recipe["correlation_252d"].item(), corr, abs_tol=6e-4)
+
+
+def test_excess_hit_rate_recipe_matches_a_recount(published_sample, returns):
+    """Recount from asset_returns with polars: the total and excess hit rates per bond; carry
+    makes the total-return hit rate at least the excess one for the bill."""
+    recipe = run(published_sample, "13_hit_rate_on_total_vs_excess_return")
+    monthly = returns.filter((pl.col("frequency") == "monthly") & pl.col("is_complete_period"))
+    stock = monthly.filter(pl.col("asset_id") == "sp500").select(
+        "period_end", pl.col("total_return").alias("stock")
+    )
+    bonds = monthly.filter(~pl.col("asset_id").is_in(["sp500", "nasdaq"])).join(
+        stock, on="period_end"
+    )
+    down = bonds.filter((pl.col("stock") < 0) & pl.col("excess_return").is_not_null())
+    recount = down.group_by("asset_id").agg(
+        pl.len().alias("n"),
+        (pl.col("total_return") > 0).mean().alias("total"),
+        (pl.col("excess_return") > 0).mean().alias("excess"),
+    )
+    by_asset = {a: (n, t, x) for a, n, t, x in recount.iter_rows()}
+    assert set(recipe["bond_asset_id"]) == set(by_asset)
+    for row in recipe.iter_rows(named=True):
+        n, total, excess = by_asset[row["bond_asset_id"]]
+        assert row["down_months"] == n
+        assert row["hit_rate_total"] == pytest.approx(total, abs=6e-5)
+        assert row["hit_rate_excess"] == pytest.approx(excess, abs=6e-5)
+    bill = recipe.filter(pl.col("bond_asset_id") == "ust_3m").row(0, named=True)
+    assert bill["hit_rate_total"] > 0.9 and bill["hit_rate_excess"] < 0.1

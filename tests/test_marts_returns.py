@@ -86,15 +86,14 @@ def test_asset_returns_cover_every_asset_and_frequency_once(warehouse):
         )
         == 0
     )
-    # equity indexes are price-only, bonds total-return: stated per row
-    assert set(
-        query(
-            warehouse,
-            """
-        select distinct asset_id in ('sp500', 'nasdaq'), return_basis from marts.asset_returns
-    """,
-        )
-    ) == {(True, "price_only"), (False, "total")}
+    # bonds are total-return; nasdaq price-only; sp500 total where dividends are known (the
+    # sample; a csv folder without FRED-MD leaves it price-only): stated per row
+    bases = set(query(warehouse, "select distinct asset_id, return_basis from marts.asset_returns"))
+    assert {(a, b) for a, b in bases if a not in EQUITIES} == {
+        (a, "total") for a in ASSET_IDS - EQUITIES
+    }
+    assert {b for a, b in bases if a == "nasdaq"} == {"price_only"}
+    assert {b for a, b in bases if a == "sp500"} <= {"price_only", "total"}
 
 
 def test_every_mart_row_names_its_source(warehouse):
@@ -331,12 +330,21 @@ def python_dirty_price(coupon: float, yield_: float, years: float) -> float:
     return price + 100 * (1 + yield_ / 2) ** (-2 * years)
 
 
-def python_par_bond_year(yields: pl.DataFrame, year: int, maturity: float) -> float:
-    """Calendar-year return of the daily-rebalanced constant-maturity par bond, from the
-    last print of the previous year, using only the series' own dates."""
+def python_par_bond_year(
+    yields: pl.DataFrame,
+    year: int,
+    maturity: float,
+    lower: pl.DataFrame | None = None,
+    lower_tenor: float | None = None,
+) -> float:
+    """Calendar-year return of the daily-rebalanced par bond, from the last print of the
+    previous year, using only the series' own dates. With ``lower`` (the next shorter tenor's
+    yields) the bond is repriced at the yield of maturity M - dt, linear in maturity between
+    the two tenors on the same day (roll-down); without, at constant maturity."""
     rows = yields.filter(pl.col("date") < date(year + 1, 1, 1))
     start = rows.filter(pl.col("date") < date(year, 1, 1)).tail(1)
     rows = pl.concat([start, rows.filter(pl.col("date") >= date(year, 1, 1))])
+    low = dict(lower.iter_rows()) if lower is not None else {}
     wealth = 1.0
     previous = None
     for day, pct in rows.iter_rows():
@@ -344,7 +352,10 @@ def python_par_bond_year(yields: pl.DataFrame, year: int, maturity: float) -> fl
         if previous is not None:
             d0, y0 = previous
             dt = (day - d0).days / 365.25
-            wealth *= python_dirty_price(y0, y, maturity - dt) / 100
+            y_end = y
+            if day in low:
+                y_end = y - dt * (y - low[day] / 100) / (maturity - lower_tenor)
+            wealth *= python_dirty_price(y0, y_end, maturity - dt) / 100
         previous = (day, y)
     return wealth - 1
 
@@ -374,22 +385,23 @@ def test_sp500_calendar_years_match_raw_closes_and_published_values(real_warehou
         total, price, complete = mart_year(real_warehouse, "sp500", year)
         assert complete
         # the mart chains daily ratios of the same closes: equal up to float rounding
-        assert total == pytest.approx(expected, abs=1e-9), year
-        assert price == total
+        assert price == pytest.approx(expected, abs=1e-9), year
+        assert total >= price  # = price without a FRED-MD input, + dividends with one
     # Published S&P 500 price returns (S&P Dow Jones Indices year-end levels:
     # 1468.36 -> 903.25 in 2008, 4766.18 -> 3839.50 in 2022). Tolerance 0.1 pp: the same
     # closing levels, only rounding differs.
-    assert mart_year(real_warehouse, "sp500", 2008)[0] == pytest.approx(-0.3849, abs=0.001)
-    assert mart_year(real_warehouse, "sp500", 2022)[0] == pytest.approx(-0.1944, abs=0.001)
+    assert mart_year(real_warehouse, "sp500", 2008)[1] == pytest.approx(-0.3849, abs=0.001)
+    assert mart_year(real_warehouse, "sp500", 2022)[1] == pytest.approx(-0.1944, abs=0.001)
 
 
 @pytest.mark.realdata
 def test_ten_year_treasury_calendar_years_match_a_python_loop_and_published_values(
     real_warehouse,
 ):
-    dgs10 = read_fred_csv("DGS10")
+    dgs10, dgs7 = read_fred_csv("DGS10"), read_fred_csv("DGS7")
     for year in (1994, 2008, 2013, 2020, 2022):
-        expected = python_par_bond_year(dgs10, year, 10.0)
+        # roll-down (the default bond_repricing_method) along the 7y-10y segment of the curve
+        expected = python_par_bond_year(dgs10, year, 10.0, dgs7, 7.0)
         total, price, complete = mart_year(real_warehouse, "ust_10y", year)
         assert complete
         # The mart steps over the joint bond/stock business calendar: on days only the stock
@@ -403,10 +415,11 @@ def test_ten_year_treasury_calendar_years_match_a_python_loop_and_published_valu
     # Bonds and Bills", NYU Stern, annual update: 2008 +20.10 %, 2022 -17.83 %). Damodaran
     # re-prices once a year (a bond bought in January, sold as a 9-year bond in December,
     # annual coupon), the mart re-buys a fresh 10-year par bond every day; in years of large
-    # yield moves the two differ by 0.5-1.5 pp, hence 2 pp tolerance.
+    # yield moves the two differ by 0.5-1.5 pp, and roll-down adds 0.5-1.5 pp in steep-curve
+    # years (2008: DGS10 - DGS7 about 0.8 pp), hence 2.5 pp tolerance.
     r2008 = mart_year(real_warehouse, "ust_10y", 2008)[0]
     r2022 = mart_year(real_warehouse, "ust_10y", 2022)[0]
-    assert r2008 == pytest.approx(0.2010, abs=0.02)
+    assert r2008 == pytest.approx(0.2010, abs=0.025)
     assert r2022 == pytest.approx(-0.1783, abs=0.02)
     assert -0.18 <= r2022 <= -0.16
 
@@ -485,26 +498,6 @@ def test_monthly_bond_returns_track_etf_total_returns(real_warehouse, ticker, as
     assert joined.height > 200
     corr = joined.select(pl.corr("etf_return", "total_return")).item()
     assert corr > min_corr, (ticker, asset_id, corr)
-
-
-@pytest.mark.realdata
-def test_hy_credit_overstates_versus_an_hy_fund_as_documented(real_warehouse):
-    # hy_credit ignores default losses (~2-4 %/yr): its mean return must exceed HYG's.
-    etf = read_etf_monthly("HYG")
-    mart = pl.DataFrame(
-        query(
-            real_warehouse,
-            """
-        select date_trunc('month', period_end)::date as month, total_return
-        from marts.asset_returns
-        where asset_id = 'hy_credit' and frequency = 'monthly' and is_complete_period
-    """,
-        ),
-        schema=["month", "total_return"],
-        orient="row",
-    )
-    joined = etf.join(mart, on="month").drop_nulls()
-    assert joined["total_return"].mean() > joined["etf_return"].mean()
 
 
 # --- sample: planted regimes ---------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Sources of raw observations: ``sample`` (default, synthetic), ``fred`` (live), ``csv``."""
+"""Sources of raw observations: ``sample`` (default, synthetic), ``fred`` (live), ``csv``.
+
+``fred`` and ``csv`` also serve the FRED-MD columns of the catalog (``sources.fred_md``).
+"""
 
 from __future__ import annotations
 
@@ -20,13 +23,16 @@ def make_source(name: str, *, csv_dir: str | Path | None = None, **options) -> S
         return SampleSource(**options)
     if name == "fred":
         from ingestion.sources.fred import FredSource
+        from ingestion.sources.fred_md import with_fred_md
 
-        return FredSource(**options)
+        fred_md_url = options.pop("fred_md_url", None)
+        return with_fred_md(FredSource(**options), fred_md_url=fred_md_url)
     if name == "csv":
         from ingestion.sources.csv_folder import CsvFolderSource
+        from ingestion.sources.fred_md import with_fred_md
 
         folder = csv_dir or os.environ.get("BONDHEDGE_CSV_DIR")
         if not folder:
             raise ValueError("source 'csv' needs a folder: set CSV_DIR / BONDHEDGE_CSV_DIR")
-        return CsvFolderSource(folder)
+        return with_fred_md(CsvFolderSource(folder))
     raise ValueError(f"unknown source {name!r}; expected one of {', '.join(SOURCE_NAMES)}")

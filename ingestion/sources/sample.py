@@ -119,6 +119,29 @@ def _to_discount_basis(bond_equivalent: np.ndarray) -> np.ndarray:
     return 100.0 * 360.0 * y / (365.0 + 91.0 * y)
 
 
+#: S&P 500-like dividend yield anchors (year, percent): ~3 % in the 1960s, 5-6 % around 1980,
+#: ~1.2 % at the 2000 peak, ~2 % after 2008, ~1.3 % in 2025 (rounded, not data)
+DIVIDEND_YIELD_ANCHORS = (
+    (1962.0, 3.2), (1970.0, 3.4), (1975.0, 4.4), (1980.0, 5.0), (1982.5, 5.6), (1990.0, 3.5),
+    (1995.0, 2.6), (2000.0, 1.2), (2003.0, 1.7), (2008.0, 2.2), (2013.0, 2.0), (2020.0, 1.8),
+    (2022.0, 1.5), (2025.0, 1.3),
+)  # fmt: skip
+
+
+def _dividend_yield(p: MarketPanel, z: np.ndarray) -> np.ndarray:
+    """Dividend yield in percent: the anchor path times exp(-(log price - its 1-year moving
+    average)), so the yield rises when prices crash (dividends move slowly), plus noise."""
+    years = 1970.0 + p.dates.astype("datetime64[D]").astype(np.float64) / 365.25
+    anchors = np.array(DIVIDEND_YIELD_ANCHORS)
+    base = np.interp(years, anchors[:, 0], anchors[:, 1])
+    trend = np.empty_like(p.log_equity)
+    alpha, level = 1.0 - math.exp(-math.log(2.0) / 250.0), float(p.log_equity[0])
+    for i, x in enumerate(p.log_equity):  # exponential moving average, half-life 250 days
+        level += alpha * (x - level)
+        trend[i] = level
+    return base * np.exp(-(p.log_equity - trend) + ou(z, 0.002, 60))
+
+
 def _daily_values(series: SeriesInfo, p: MarketPanel, own: np.ndarray) -> np.ndarray:
     """Series level on every grid day; ``own`` is this series' (n, 2) own shocks."""
     cat, z = series.category, own[:, 0]
@@ -137,6 +160,8 @@ def _daily_values(series: SeriesInfo, p: MarketPanel, own: np.ndarray) -> np.nda
         else:
             log_v = p.log_equity + ou(z, 0.0004, 60)
         return np.exp(log_v)
+    if cat == "dividend_yield":
+        return _dividend_yield(p, z)
     if cat == "credit_spread":
         style = _style(series)
         if style == "high_yield":
@@ -173,6 +198,14 @@ def _monthly_mean(dates: np.ndarray, values: np.ndarray, end: date):
     return keys[complete].astype("datetime64[D]"), (sums / counts)[complete]
 
 
+def _monthly_first(dates: np.ndarray, values: np.ndarray):
+    """One value per month dated the 1st: the month's first business day's value. Unlike a
+    monthly mean it exists as soon as the month starts, so a later end date only appends."""
+    months = dates.astype("datetime64[M]")
+    keys, start = np.unique(months, return_index=True)
+    return keys.astype("datetime64[D]"), values[start]
+
+
 def _frame(dates: np.ndarray, values: np.ndarray) -> pl.DataFrame:
     return pl.DataFrame(
         {"observation_date": dates.astype("datetime64[D]"), "value": values},
@@ -194,7 +227,9 @@ def _sample_frame(series: SeriesInfo, end_date: date, seed: int) -> pl.DataFrame
             (p.dates.size, 2)
         )
         dates, values = p.dates, _daily_values(series, p, own)
-        if series.frequency == "monthly":
+        if series.frequency == "monthly" and series.category == "dividend_yield":
+            dates, values = _monthly_first(dates, values)
+        elif series.frequency == "monthly":
             dates, values = _monthly_mean(dates, values, end_date)
     keep = dates <= end
     dates, values = dates[keep], values[keep]

@@ -1,7 +1,7 @@
 -- Every S&P 500 drawdown episode at least `drawdown_episode_threshold` deep (int_drawdown_episodes), in
 -- LONG format: one row per episode x bond asset (every non-equity asset of the asset catalog),
--- with that bond's total return from the peak close to the trough close and the regime at the
--- peak. Episode columns repeat on each of an episode's rows; filter on one bond_asset_id (e.g.
+-- with that bond's total return from the peak close to the trough close, its excess return
+-- over the 3-month bill over the same days, and the regime at the peak. Episode columns repeat on each of an episode's rows; filter on one bond_asset_id (e.g.
 -- ust_10y) for one row per episode.
 {{ config(contract={'enforced': true}) }}
 
@@ -48,7 +48,9 @@ bond_window as (
         episodes.episode_id,
         bonds.asset_id as bond_asset_id,
         count(daily.total_return) as bond_return_days,
-        exp(sum(ln(1 + daily.total_return))) - 1 as compounded_return
+        exp(sum(ln(1 + daily.total_return))) - 1 as compounded_return,
+        count(cash.cash_return) as cash_return_days,
+        exp(sum(ln(1 + cash.cash_return))) - 1 as compounded_cash_return
     from episodes
     cross join bonds
     left join daily
@@ -56,6 +58,8 @@ bond_window as (
             bonds.asset_id = daily.asset_id
             and episodes.peak_date < daily.period_end
             and episodes.trough_date >= daily.period_end
+    left join {{ ref('int_cash_returns_daily') }} as cash
+        on daily.period_end = cash.calendar_date
     group by episodes.episode_id, bonds.asset_id
 ),
 
@@ -85,6 +89,13 @@ joined as (
                 and bond_span.last_return_date >= episodes.trough_date
                 then bond_window.compounded_return
         end as bond_return_peak_to_trough,
+        case
+            when
+                bond_span.first_return_date <= next_day.next_business_day
+                and bond_span.last_return_date >= episodes.trough_date
+                and bond_window.cash_return_days = bond_window.bond_return_days
+                then bond_window.compounded_return - bond_window.compounded_cash_return
+        end as bond_excess_return_peak_to_trough,
         regime.inflation_regime as inflation_regime_at_peak,
         regime.policy_regime as policy_regime_at_peak,
         regime.hedge_regime as hedge_regime_at_peak,
@@ -114,6 +125,7 @@ select
     joined.calendar_days_peak_to_recovery::bigint as calendar_days_peak_to_recovery,
     joined.bond_asset_id::varchar as bond_asset_id,
     joined.bond_return_peak_to_trough::double as bond_return_peak_to_trough,
+    joined.bond_excess_return_peak_to_trough::double as bond_excess_return_peak_to_trough,
     joined.bond_return_days::bigint as bond_return_days,
     (joined.bond_return_peak_to_trough > 0)::boolean as bond_hedged,
     joined.inflation_regime_at_peak::varchar as inflation_regime_at_peak,

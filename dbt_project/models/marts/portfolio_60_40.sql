@@ -1,8 +1,8 @@
 -- A monthly-rebalanced balanced portfolio (sp500 / ust_10y at `portfolio_equity_weight`,
 -- default 60/40) against 100 % sp500, in LONG format: one row per portfolio x month.
--- Inputs are complete monthly total returns from asset_returns (sp500 is the price index:
--- dividends are not included, which understates equity returns by roughly the dividend
--- yield). Months where either asset lacks a return are left out, so both portfolios cover the
+-- Inputs are complete monthly total returns from asset_returns: sp500 includes dividends
+-- (FRED-MD; `equity_return_basis` says `price_only` for a month without a known dividend,
+-- e.g. a run without the FRED-MD input), ust_10y includes coupons and roll-down. Months where either asset lacks a return are left out, so both portfolios cover the
 -- same months (from the first month with a 10-year Treasury return). Wealth starts at 1.0
 -- before the first month; drawdowns are from the running high of wealth (including the 1.0
 -- start); volatility is the sample standard deviation of the last 12 monthly returns x sqrt(12).
@@ -13,7 +13,8 @@ with monthly as (
         asset_id,
         period_start,
         period_end,
-        total_return
+        total_return,
+        return_basis
     from {{ ref('asset_returns') }}
     where
         frequency = 'monthly'
@@ -28,6 +29,7 @@ both_assets as (
         equity.period_start,
         equity.period_end,
         equity.total_return as equity_return,
+        equity.return_basis as equity_return_basis,
         bond.total_return as bond_return
     from monthly as equity
     inner join monthly as bond on equity.period_end = bond.period_end
@@ -53,6 +55,7 @@ returns as (
         both_assets.period_start,
         both_assets.period_end,
         both_assets.equity_return,
+        both_assets.equity_return_basis,
         both_assets.bond_return,
         portfolios.equity_weight * both_assets.equity_return
         + (1 - portfolios.equity_weight) * both_assets.bond_return as portfolio_return
@@ -108,6 +111,7 @@ select
     with_drawdown.period_start::date as period_start,
     with_drawdown.period_end::date as period_end,
     with_drawdown.equity_return::double as equity_return,
+    with_drawdown.equity_return_basis::varchar as equity_return_basis,
     with_drawdown.bond_return::double as bond_return,
     with_drawdown.portfolio_return::double as portfolio_return,
     with_drawdown.wealth_index::double as wealth_index,
