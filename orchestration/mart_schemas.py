@@ -90,6 +90,7 @@ SHARE = _range("share in [0, 1]", lambda c: c.is_between(0, 1))
 RETURN = _range("return > -100 %", lambda c: c > -1)
 DRAWDOWN = _range("drawdown in [-100 %, 0]", lambda c: c.is_between(-1, 0))
 NEGATIVE_RETURN = _range("negative return above -100 %", lambda c: (c > -1) & (c < 0))
+EXCESS_RETURN = _range("excess return > -200 %", lambda c: c > -2)
 NON_NEGATIVE = _range(">= 0", lambda c: c >= 0)
 POSITIVE = _range("> 0", lambda c: c > 0)
 
@@ -172,6 +173,7 @@ _mart(
         "base_date": _col(pl.Date),
         "total_return": _col(F64, RETURN),
         "price_return": _col(F64, RETURN),
+        "excess_return": _col(F64, EXCESS_RETURN),
         "return_basis": _col(pl.String),
         "n_days": _col(I32, NON_NEGATIVE),
         "is_complete_period": _col(pl.Boolean),
@@ -182,7 +184,7 @@ _mart(
         _frame_rule("period_start <= period_end", pl.col("period_start") <= pl.col("period_end"))
     ],
     warnings={"total_return": _soft(soft_range(-0.5, 0.5, "a period return"))},
-    description="Daily/weekly/monthly total and price returns of every catalog asset.",
+    description="Daily/weekly/monthly total, price and excess-over-cash returns of every asset.",
 )
 
 _mart(
@@ -192,6 +194,7 @@ _mart(
         "asset_id": _key(pl.String),
         "total_return": _col(F64, RETURN),
         "price_return": _col(F64, RETURN),
+        "excess_return": _col(F64, EXCESS_RETURN),
         "return_basis": _col(pl.String),
         "trading_days": _col(I32, NON_NEGATIVE),
         "first_trading_day": _col(pl.Date),

@@ -6,6 +6,9 @@
 -- partly (its first or last period, or a period the business calendar does not yet cover to
 -- its end) keeps the compounded return of the days it has, with `n_days` and
 -- `is_complete_period = false`; analyses of comparable periods filter on the flag.
+-- Excess return over cash (docs `excess_return`): the period's total return minus the
+-- 3-month bill's return compounded over exactly the same business days (int_cash_returns_daily);
+-- NULL when the bill lacks a return on any of those days.
 with calendar as (
     select
         calendar_date,
@@ -29,11 +32,14 @@ daily as (
         daily_returns.base_date,
         daily_returns.total_return,
         daily_returns.price_return,
+        case when daily_returns.total_return is not null then cash.cash_return end as cash_return,
         calendar.week_start,
         calendar.month_start,
         calendar.year_start
     from {{ ref('int_asset_returns_daily') }} as daily_returns
     inner join calendar on daily_returns.calendar_date = calendar.calendar_date
+    left join {{ ref('int_cash_returns_daily') }} as cash
+        on daily_returns.calendar_date = cash.calendar_date
 ),
 
 keyed as (
@@ -102,7 +108,9 @@ aggregated as (
         + 1 as n_days_spanned,
         product(1.0 + total_return) - 1.0 as compounded_total_return,
         product(1.0 + price_return) - 1.0 as compounded_price_return,
-        count(price_return) as n_price_days
+        count(price_return) as n_price_days,
+        product(1.0 + cash_return) - 1.0 as compounded_cash_return,
+        count(cash_return) as n_cash_days
     from keyed
     group by asset_id, frequency, period_key
 )
@@ -121,6 +129,14 @@ select
         when aggregated.n_price_days = aggregated.n_days_spanned
             then aggregated.compounded_price_return
     end as price_return,
+    case
+        when aggregated.n_days = aggregated.n_days_spanned and aggregated.n_cash_days = aggregated.n_days
+            then aggregated.compounded_cash_return
+    end as cash_return,
+    case
+        when aggregated.n_days = aggregated.n_days_spanned and aggregated.n_cash_days = aggregated.n_days
+            then aggregated.compounded_total_return - aggregated.compounded_cash_return
+    end as excess_return,
     aggregated.n_days,
     calendar_periods.n_business_days,
     aggregated.n_days = aggregated.n_days_spanned

@@ -3,19 +3,24 @@
 -- before `period_start`) to the close of `period_end`. Methods: docs/marts_returns.md.
 {{ config(materialized='table') }}
 
+-- excess_return = total_return - the 3-month bill's return over the same days
+-- (int_cash_returns_daily; compounded over the period in int_asset_returns_periodic).
 with daily as (
     select
-        asset_id,
+        daily_returns.asset_id,
         'daily' as frequency,
-        calendar_date as period_start,
-        calendar_date as period_end,
-        base_date,
-        total_return,
-        price_return,
-        return_basis,
-        (total_return is not null)::int as n_days,
-        total_return is not null as is_complete_period
-    from {{ ref('int_asset_returns_daily') }}
+        daily_returns.calendar_date as period_start,
+        daily_returns.calendar_date as period_end,
+        daily_returns.base_date,
+        daily_returns.total_return,
+        daily_returns.price_return,
+        daily_returns.total_return - cash.cash_return as excess_return,
+        daily_returns.return_basis,
+        (daily_returns.total_return is not null)::int as n_days,
+        daily_returns.total_return is not null as is_complete_period
+    from {{ ref('int_asset_returns_daily') }} as daily_returns
+    left join {{ ref('int_cash_returns_daily') }} as cash
+        on daily_returns.calendar_date = cash.calendar_date
 ),
 
 catalog as (
@@ -34,6 +39,7 @@ periodic as (
         periodic.base_date,
         periodic.total_return,
         periodic.price_return,
+        periodic.excess_return,
         catalog.return_basis,
         periodic.n_days,
         periodic.is_complete_period
@@ -56,6 +62,7 @@ select
     unioned.base_date::date as base_date,
     unioned.total_return::double as total_return,
     unioned.price_return::double as price_return,
+    unioned.excess_return::double as excess_return,
     unioned.return_basis::varchar as return_basis,
     unioned.n_days::integer as n_days,
     unioned.is_complete_period::boolean as is_complete_period,
