@@ -479,6 +479,77 @@ _mart(
     description="One row: the latest indicators, flags, correlation and outlook.",
 )
 
+_ANSWER_STATS = {
+    "hit_rate": SHARE,
+    "mean_bond_return_when_stock_down": RETURN,
+    "median_bond_return_when_stock_down": RETURN,
+    "offset_ratio": NOT_NAN,
+    "correlation": CORRELATION,
+    "beta": NOT_NAN,
+    "downside_beta": NOT_NAN,
+    "upside_beta": NOT_NAN,
+}
+_mart(
+    "hedge_answer",
+    {
+        "equity_asset_id": _key(pl.String),
+        "bond_asset_id": _key(pl.String),
+        "frequency": _key(pl.String, one_of(FREQUENCIES)),
+        "era": _key(pl.String),
+        "era_order": _key(I32, POSITIVE),
+        "return_basis": _key(pl.String, one_of(("total", "excess"))),
+        "periods": _key(I64, POSITIVE),
+        "stock_down_periods": _key(I64, NON_NEGATIVE),
+        "bond_up_when_stock_down": _key(I64, NON_NEGATIVE),
+        **{
+            f"{name}{suffix}": _col(F64, check)
+            for name, check in _ANSWER_STATS.items()
+            for suffix in ("", "_ci_low", "_ci_high")
+        },
+        "hit_rate_wilson_low": _col(F64, SHARE),
+        "hit_rate_wilson_high": _col(F64, SHARE),
+        "correlation_fisher_low": _col(F64, CORRELATION),
+        "correlation_fisher_high": _col(F64, CORRELATION),
+        "mean_stock_return_when_stock_down": _col(F64, NEGATIVE_RETURN),
+        "block_length": _key(F64, _range(">= 1", lambda c: c >= 1)),
+        "hit_rate_diff_p_value": _col(
+            F64, _range("p-value in (0, 1]", lambda c: (c > 0) & (c <= 1))
+        ),
+        "correlation_diff_p_value": _col(
+            F64, _range("p-value in (0, 1]", lambda c: (c > 0) & (c <= 1))
+        ),
+        "verdict": _key(pl.String),
+        "data_source": DATA_SOURCE,
+    },
+    ["equity_asset_id", "bond_asset_id", "frequency", "era", "return_basis"],
+    checks=[
+        _frame_rule(
+            "hit counts consistent (hits <= stock-down periods <= periods)",
+            (pl.col("bond_up_when_stock_down") <= pl.col("stock_down_periods"))
+            & (pl.col("stock_down_periods") <= pl.col("periods")),
+        ),
+        _frame_rule(
+            "bootstrap intervals ordered (low <= high)",
+            pl.all_horizontal(
+                (pl.col(f"{n}_ci_low") <= pl.col(f"{n}_ci_high")).fill_null(True)
+                for n in _ANSWER_STATS
+            ),
+        ),
+        _frame_rule(
+            "verdict says 'significantly' only when the era test's p < 0.05",
+            ~pl.col("verdict").str.contains(", significantly", literal=True)
+            | (pl.col("hit_rate_diff_p_value") < 0.05).fill_null(False),
+        ),
+    ],
+    warning_checks=[
+        _frame_rule(
+            "cells with a hit rate have at least 10 stock-down periods",
+            pl.col("hit_rate").is_null() | (pl.col("stock_down_periods") >= 10),
+        ),
+    ],
+    description="One row per equity x bond x frequency x era x basis: the answer with intervals.",
+)
+
 MART_SCHEMAS: dict[str, MartSchema] = {spec.name: spec for spec in _SPECS}
 
 

@@ -110,7 +110,10 @@ def test_bootstrap_interval_and_era_p_value_match_an_independent_loop(sample_war
         assert full[f"{name}_ci_high"] == pytest.approx(high, abs=1e-12), name
 
     cells = {}
-    for era, start, end in (("2000-2021", "2000-01-01", "2021-12-31"), ("2022 on", "2022-01-01", None)):
+    for era, start, end in (
+        ("2000-2021", "2000-01-01", "2021-12-31"),
+        ("2022 on", "2022-01-01", None),
+    ):
         (row,) = rows(
             sample_warehouse,
             "select * from marts.hedge_answer where bond_asset_id = 'ust_10y' "
@@ -158,7 +161,8 @@ def test_iid_intervals_and_verdict_wording(sample_warehouse):
     by_era = {
         r["era"]: r
         for r in answer
-        if r["bond_asset_id"] == "ust_10y" and r["frequency"] == "monthly"
+        if r["bond_asset_id"] == "ust_10y"
+        and r["frequency"] == "monthly"
         and r["return_basis"] == "total"
     }
     assert by_era["2000-2021"]["correlation_ci_high"] < 0

@@ -145,14 +145,25 @@ EXPECTED_COLUMNS = {
         "mean_real_yield_change",
         "mean_breakeven_change",
     ],
-    "10_hit_rate_before_and_since_2022": [
-        "period",
+    "10_hit_rate_by_era_with_intervals": [
+        "era",
         "bond_asset_id",
         "months",
         "down_months",
         "bond_up_months",
         "hit_rate",
+        "hit_rate_ci_low",
+        "hit_rate_ci_high",
+        "hit_rate_wilson_low",
+        "hit_rate_wilson_high",
+        "excess_hit_rate",
         "mean_bond_return_when_sp500_down",
+        "correlation",
+        "correlation_ci_low",
+        "correlation_ci_high",
+        "previous_era",
+        "hit_rate_p_vs_previous_era",
+        "verdict",
         "first_month",
         "last_month",
     ],
@@ -344,37 +355,42 @@ def test_worst_months_are_the_worst_sp500_months_and_60_40_is_the_weighted_sum(
         assert row["bonds_rose"] == (ref["bond"] > 0)
 
 
-def test_hit_rate_by_period_matches_a_recount_and_the_cli_answer(published_sample, returns):
+def test_hit_rate_by_era_matches_a_recount_and_the_cli_answer(published_sample, returns):
+    """Down and hit months per era recounted from asset_returns; the CLI reads the same rows."""
     from orchestration import report
 
-    recipe = run(published_sample, "10_hit_rate_before_and_since_2022")
-    pairs = monthly_pairs(returns, ["ust_10y", "ust_2y"]).with_columns(
-        pl.when(pl.col("period_end").dt.year() < 2000)
-        .then(pl.lit("1) before 2000"))
-        .when(pl.col("period_end").dt.year() <= 2021)
-        .then(pl.lit("2) 2000-2021"))
-        .otherwise(pl.lit("3) 2022 on"))
-        .alias("period")
-    )
-    recount = (
-        pairs.filter(pl.col("stock") < 0)
-        .group_by("period", "asset_id")
-        .agg(pl.len().alias("down"), (pl.col("bond") > 0).sum().alias("up"))
-    )
-    expected = {(p, a): (d, u) for p, a, d, u in recount.iter_rows()}
+    recipe = run(published_sample, "10_hit_rate_by_era_with_intervals")
+    pairs = monthly_pairs(returns, ["ust_10y", "ust_2y"])
+    eras = {
+        "full history": pl.lit(True),
+        "1962-1999": pl.col("period_end").dt.year() <= 1999,
+        "2000-2021": pl.col("period_end").dt.year().is_between(2000, 2021),
+        "2022 on": pl.col("period_end").dt.year() >= 2022,
+    }
+    expected = {}
+    for era, condition in eras.items():
+        recount = (
+            pairs.filter(condition & (pl.col("stock") < 0))
+            .group_by("asset_id")
+            .agg(pl.len().alias("down"), (pl.col("bond") > 0).sum().alias("up"))
+        )
+        for asset, down, up in recount.iter_rows():
+            expected[(era, asset)] = (down, up)
     got = {
-        (r["period"], r["bond_asset_id"]): (r["down_months"], r["bond_up_months"])
+        (r["era"], r["bond_asset_id"]): (r["down_months"], r["bond_up_months"])
         for r in recipe.iter_rows(named=True)
         if r["bond_asset_id"] in ("ust_10y", "ust_2y")
     }
     assert got == expected
+    for r in recipe.iter_rows(named=True):
+        assert r["hit_rate_ci_low"] <= r["hit_rate_ci_high"]
+        assert r["excess_hit_rate"] is not None
 
     with duckdb.connect(str(published_sample), read_only=True) as con:
-        answer = report.compute_answer(con)
-    cli = {(h.window, h.bond_asset_id): (h.down_months, h.bond_up) for h in answer}
-    for bond in ("ust_10y", "ust_2y"):
-        assert cli[("2000-2021", bond)] == expected[("2) 2000-2021", bond)]
-        assert cli[("2022 on", bond)] == expected[("3) 2022 on", bond)]
+        answer = report.read_answer(con)
+    cli = {(h.era, h.bond_asset_id): (h.down_months, h.bond_up) for h in answer}
+    for key, value in expected.items():
+        assert cli[key] == value
 
 
 def test_breakeven_classes_cover_every_month_and_rates_are_proportions(published_sample):

@@ -54,6 +54,7 @@ def test_every_mart_has_a_schema(sample_warehouse):
         "portfolio_60_40",
         "portfolio_60_40_summary",
         "hedge_monitor_latest",
+        "hedge_answer",
     }
     assert expected <= set(MART_SCHEMAS)
     for name, spec in MART_SCHEMAS.items():
