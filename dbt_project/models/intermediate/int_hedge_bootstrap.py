@@ -496,7 +496,8 @@ def compute(pairs: dict[str, np.ndarray], bases, eras, resamples, seed, min_peri
                     "block_length": block,
                     "resamples": resamples,
                     "seed": cell_seed(seed, *key),
-                    "previous_era": era["previous"],
+                    # compared only with a previous era that has this cell
+                    "previous_era": era["previous"] if era["previous"] in fitted else None,
                 }
                 for name in STATISTICS:
                     value = float(estimates[name])
