@@ -37,6 +37,8 @@ REGIME_DIMENSIONS = (
     "credit_stress",
     "hedge_regime",
 )
+#: the scorecard is also cut by the Markov-switching regime (markov_regimes)
+SCORECARD_DIMENSIONS = (*REGIME_DIMENSIONS, "markov_regime")
 INFLATION_REGIMES = ("high", "moderate", "low")
 POLICY_REGIMES = ("tightening", "easing", "hold")
 HEDGE_REGIMES = ("negative", "neutral", "positive")
@@ -302,7 +304,7 @@ _mart(
         "equity_asset_id": _key(pl.String),
         "bond_asset_id": _key(pl.String),
         "frequency": _key(pl.String, one_of(FREQUENCIES)),
-        "regime_dimension": _key(pl.String, one_of(REGIME_DIMENSIONS)),
+        "regime_dimension": _key(pl.String, one_of(SCORECARD_DIMENSIONS)),
         "regime_value": _key(pl.String),
         "periods": _key(I64, POSITIVE),
         "stock_down_periods": _key(I64, NON_NEGATIVE),
@@ -548,6 +550,55 @@ _mart(
         ),
     ],
     description="One row per equity x bond x frequency x era x basis: the answer with intervals.",
+)
+
+MARKOV_REGIMES = ("hedge_working", "hedge_failing")
+_mart(
+    "markov_regimes",
+    {
+        "period_end": _key(pl.Date),
+        "equity_return": _col(F64, RETURN),
+        "bond_return": _col(F64, RETURN),
+        "filtered_probability_failing": _key(F64, SHARE),
+        "smoothed_probability_failing": _key(F64, SHARE),
+        "filtered_regime": _key(pl.String, one_of(MARKOV_REGIMES)),
+        "data_source": DATA_SOURCE,
+    },
+    ["period_end"],
+    description="One row per month: Markov-switching filtered and smoothed probabilities.",
+)
+
+_mart(
+    "markov_regime_fit",
+    {
+        "regime": _key(pl.String, one_of(MARKOV_REGIMES)),
+        "beta": _key(F64, NOT_NAN),
+        "sigma": _key(F64, POSITIVE),
+        "stay_probability": _key(F64, SHARE),
+        "switch_probability": _key(F64, SHARE),
+        "converged": _key(pl.Boolean),
+        "data_source": DATA_SOURCE,
+    },
+    ["regime"],
+    checks=[_frame_rule("the fit converged", pl.col("converged"))],
+    description="One row per Markov regime: parameters, transitions and fit diagnostics.",
+)
+
+_mart(
+    "vix_bucket_correlations",
+    {
+        "equity_asset_id": _key(pl.String),
+        "bond_asset_id": _key(pl.String),
+        "era": _key(pl.String),
+        "vix_bucket": _key(pl.String, one_of(("< 15", "15-20", "20-30", "> 30"))),
+        "days": _key(I64, POSITIVE),
+        "hit_rate": _col(F64, SHARE),
+        "correlation": _col(F64, CORRELATION),
+        "beta": _col(F64, NOT_NAN),
+        "data_source": DATA_SOURCE,
+    },
+    ["equity_asset_id", "bond_asset_id", "era", "vix_bucket"],
+    description="Stock-bond correlation by previous-day VIX bucket and era.",
 )
 
 MART_SCHEMAS: dict[str, MartSchema] = {spec.name: spec for spec in _SPECS}

@@ -117,18 +117,18 @@ having count(*) <> {{ n_rows }}
                'curve_inverted', 'credit_stress', 'hedge_regime']) }}
 {%- endmacro %}
 
-{% macro regime_dimensions_cross_join() -%}
+{% macro regime_dimensions_cross_join(extra=[]) -%}
 cross join (
     values
-    {% for name in regime_dimension_names() -%}
+    {% for name in regime_dimension_names() + extra -%}
     ('{{ name }}'){{ ", " if not loop.last }}
     {%- endfor %}
 ) as dimensions (regime_dimension)
 {%- endmacro %}
 
-{% macro regime_value(relation) -%}
+{% macro regime_value(relation, extra=[]) -%}
 case dimensions.regime_dimension
-    {% for name in regime_dimension_names() -%}
+    {% for name in regime_dimension_names() + extra -%}
     when '{{ name }}' then {{ "'all'" if name == 'all' else relation ~ '.' ~ name }}
     {% endfor -%}
 end
