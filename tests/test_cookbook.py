@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
@@ -178,6 +179,30 @@ EXPECTED_COLUMNS = {
         "most_common_hedge_regime",
         "most_common_inflation_regime",
         "data_source",
+    ],
+    "13_markov_hedge_regime_now_and_history": [
+        "year",
+        "months",
+        "mean_filtered_probability_failing",
+        "mean_smoothed_probability_failing",
+        "months_filtered_failing",
+        "working_beta",
+        "failing_beta",
+        "working_expected_months",
+        "failing_expected_months",
+        "converged",
+    ],
+    "14_correlation_by_vix_bucket": [
+        "era",
+        "vix_bucket",
+        "days",
+        "stock_down_days",
+        "hit_rate",
+        "correlation",
+        "beta",
+        "mean_previous_vix",
+        "first_day",
+        "last_day",
     ],
     "12_is_this_real_data": [
         "published_at",
@@ -430,3 +455,45 @@ def test_current_regime_recipe_is_the_monitor_row(published_sample):
     assert recipe["outlook"].item() == monitor["outlook"].item()
     corr = monitor["correlation_252d"].item()
     assert corr is None or math.isclose(recipe["correlation_252d"].item(), corr, abs_tol=6e-4)
+
+
+def test_markov_recipe_counts_months_per_year(published_sample):
+    """Months per year and failing months recounted here from marts.markov_regimes."""
+    recipe = run(published_sample, "13_markov_hedge_regime_now_and_history")
+    months = table(published_sample, "select period_end, filtered_regime from marts.markov_regimes")
+    recount = months.group_by(pl.col("period_end").dt.year().alias("year")).agg(
+        pl.len().alias("months"), (pl.col("filtered_regime") == "hedge_failing").sum().alias("f")
+    )
+    expected = {y: (m, f) for y, m, f in recount.iter_rows()}
+    got = {
+        r["year"]: (r["months"], r["months_filtered_failing"]) for r in recipe.iter_rows(named=True)
+    }
+    assert got == expected
+    assert recipe["working_beta"][0] < recipe["failing_beta"][0]
+
+
+def test_vix_bucket_recipe_matches_a_recomputed_correlation(published_sample):
+    """2000-2021 correlation in the > 30 bucket recomputed here with the previous day's VIX."""
+    recipe = run(published_sample, "14_correlation_by_vix_bucket")
+    days = table(
+        published_sample,
+        """
+        select e.period_end, e.total_return as s, b.total_return as b
+        from marts.asset_returns e join marts.asset_returns b using (frequency, period_end)
+        where frequency = 'daily' and e.asset_id = 'sp500' and b.asset_id = 'ust_10y'
+          and e.is_complete_period and b.is_complete_period
+          and e.total_return is not null and b.total_return is not null
+        """,
+    )
+    vix = (
+        table(published_sample, "select calendar_date as period_end, vix from marts.regime_daily")
+        .sort("period_end")
+        .with_columns(pl.col("vix").shift(1).alias("previous_vix"))
+    )
+    joined = days.join(vix, on="period_end").filter(
+        (pl.col("previous_vix") > 30) & pl.col("period_end").dt.year().is_between(2000, 2021)
+    )
+    row = recipe.filter((pl.col("era") == "2000-2021") & (pl.col("vix_bucket") == "> 30"))
+    assert row["days"].item() == joined.height
+    expected = np.corrcoef(joined["s"].to_numpy(), joined["b"].to_numpy())[0, 1]
+    assert row["correlation"].item() == pytest.approx(expected, abs=6e-4)

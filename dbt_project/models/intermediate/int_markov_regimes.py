@@ -41,21 +41,41 @@ def fit_markov(bond, equity, search_reps: int = 20, seed: int = 0):
     model = sm.tsa.MarkovRegression(
         bond, k_regimes=2, exog=equity, switching_variance=True, trend="c"
     )
-    np.random.seed(seed)  # statsmodels draws its random starting values from numpy's global RNG
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = model.fit(search_reps=search_reps, disp=False, maxiter=500)
-    converged = bool(result.mle_retvals.get("converged", False)) if result.mle_retvals else False
+    failures = []
+    result = None
+    # random starting points first; a start that wanders into a degenerate region (statsmodels
+    # raises, or the optimiser stops unconverged) falls back on the default start alone
+    for reps in dict.fromkeys((search_reps, 0)):
+        np.random.seed(seed)  # statsmodels draws random starting values from numpy's global RNG
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                candidate = model.fit(search_reps=reps, disp=False, maxiter=500)
+        except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
+            failures.append(f"search_reps={reps}: {type(exc).__name__}: {exc}")
+            continue
+        retvals = candidate.mle_retvals or {}
+        params = np.asarray(candidate.params)
+        if (
+            retvals.get("converged", False)
+            and np.all(np.isfinite(params))
+            and np.isfinite(candidate.llf)
+        ):
+            result = candidate
+            break
+        shown = dict(zip(model.param_names, np.round(params, 6).tolist(), strict=True))
+        failures.append(
+            f"search_reps={reps}: converged={retvals.get('converged')}, llf={candidate.llf}, "
+            f"params={shown}"
+        )
+    if result is None:
+        raise MarkovFitError(
+            f"Markov-switching fit did not converge (n={bond.size}): " + "; ".join(failures)
+        )
+    converged = True
     params = np.asarray(result.params)
     names = list(model.param_names)
     value = dict(zip(names, params, strict=True))
-    if not converged or not np.all(np.isfinite(params)) or not np.isfinite(result.llf):
-        raise MarkovFitError(
-            "Markov-switching fit did not converge: "
-            f"converged={converged}, llf={result.llf}, n={bond.size}, "
-            f"params={dict(zip(names, np.round(params, 6), strict=True))}, "
-            f"retvals={ {k: v for k, v in (result.mle_retvals or {}).items() if k != 'Hinv'} }"
-        )
     slopes = [value["x1[0]"], value["x1[1]"]]
     order = [0, 1] if slopes[0] <= slopes[1] else [1, 0]
     transition = np.asarray(result.regime_transition)[:, :, 0]  # [i, j] = P(s_t = i | s_{t-1} = j)
