@@ -350,7 +350,7 @@ def headline(con: duckdb.DuckDBPyConnection, answer: list[EraAnswer]) -> list[st
         corr = {r[0]: r for r in _scorecard(con, "hedge_regime", bond)}
         if "negative" in corr and "positive" in corr:
             text += (
-                f"; {pct(corr['negative'][3])} when the trailing 252-day stock-bond "
+                f"; {pct(corr['negative'][3])} when the trailing 63-day stock-bond "
                 f"correlation was negative, {pct(corr['positive'][3])} when it was positive"
             )
         paragraphs.append(text + ".")
@@ -551,12 +551,63 @@ def chart_rolling_correlation(con, prov: Provenance, path: Path) -> tuple[str, s
     return title, caption, _save(fig, path)
 
 
+def chart_markov_regimes(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
+    title = "Markov-switching hedge regime: probability the hedge is failing vs the correlation"
+    months = con.execute(
+        "select period_end, filtered_probability_failing, smoothed_probability_failing "
+        "from marts.markov_regimes order by period_end"
+    ).fetchall()
+    corr = con.execute(
+        """
+        select as_of_date, correlation from marts.rolling_correlations
+        where frequency = 'daily' and window_periods = 252 and equity_asset_id = ?
+          and bond_asset_id = ? and correlation is not null and not isnan(correlation)
+        order by as_of_date
+        """,
+        [EQUITY, HEADLINE_BOND],
+    ).fetchall()
+    fit = dict(con.execute("select regime, beta from marts.markov_regime_fit").fetchall())
+    fig, (ax,) = _figure(prov, title, (11, 5.2))
+    if not months:
+        _no_data(ax, "Markov-switching regimes")
+        return title, "", _save(fig, path)
+    dates, filtered, smoothed = zip(*months, strict=True)
+    shade = ax.twinx()
+    shade.fill_between(dates, 0, filtered, step="pre", color="#c62828", alpha=0.22, lw=0)
+    shade.plot(dates, smoothed, color="#c62828", lw=0.8, ls=":", drawstyle="steps-pre")
+    shade.set_ylim(0, 1)
+    shade.set_ylabel("P(hedge failing)", color="#c62828")
+    if corr:
+        c_dates, c_values = zip(*corr, strict=True)
+        ax.plot(c_dates, c_values, color="#08306b", lw=1.1)
+    ax.set_zorder(shade.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_ylim(-1, 1)
+    ax.set_xlim(dates[0], dates[-1])
+    ax.set_ylabel("252-day correlation")
+    handles = [
+        Line2D([], [], color="#08306b", lw=1.1, label="252-day S&P 500 / 10y correlation"),
+        Patch(color="#c62828", alpha=0.22, label="filtered P(hedge failing), real time"),
+        Line2D([], [], color="#c62828", lw=0.8, ls=":", label="smoothed P (hindsight)"),
+    ]
+    ax.legend(handles=handles, loc="lower left", fontsize=8, ncols=3, framealpha=0.9)
+    failing = sum(p > 0.5 for p in filtered) / len(filtered)
+    caption = (
+        f"Two-regime Markov-switching regression of monthly 10-year Treasury on S&P 500 returns "
+        f"({dates[0]:%b %Y} to {dates[-1]:%b %Y}); slope {fit.get('hedge_working', 0):+.2f} "
+        f"when the hedge works, {fit.get('hedge_failing', 0):+.2f} when it fails. The filtered "
+        f"probability of the failing regime exceeded 0.5 in {failing:.0%} of months."
+    )
+    return title, caption, _save(fig, path)
+
+
 def chart_hit_rates(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
     title = "How often bonds rose in months the S&P 500 fell, by regime and tenor"
     panels = (
         ("inflation_regime", ("low", "moderate", "high"), "inflation (CPI YoY)"),
-        ("policy_regime", ("easing", "hold", "tightening"), "Fed policy (fed funds, 6 months)"),
-        ("hedge_regime", ("negative", "neutral", "positive"), "trailing stock-bond correlation"),
+        ("policy_regime", ("easing", "hold", "tightening"), "Fed policy (last move)"),
+        ("hedge_regime", ("negative", "neutral", "positive"), "63-day stock-bond correlation"),
     )
     rows = con.execute(
         """
@@ -781,6 +832,7 @@ def chart_portfolio(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]
 # chart functions return (title, caption, thumbnail); listed in the report's order
 CHARTS = (
     ("rolling_correlation", chart_rolling_correlation),
+    ("markov_regimes", chart_markov_regimes),
     ("hit_rates", chart_hit_rates),
     ("drawdowns", chart_drawdowns),
     ("breakevens", chart_breakevens),
@@ -860,7 +912,7 @@ def format_answer_text(answer: list[EraAnswer], width: int = 100) -> str:
 
 REGIME_TABLES = (
     ("inflation_regime", ("low", "moderate", "high"), "inflation at the start of the month"),
-    ("hedge_regime", ("negative", "neutral", "positive"), "trailing 252-day correlation"),
+    ("hedge_regime", ("negative", "neutral", "positive"), "trailing 63-day correlation"),
 )
 
 
