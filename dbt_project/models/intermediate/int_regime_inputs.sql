@@ -103,8 +103,9 @@ with_changes as (
         ) as fed_funds_median,
         -- risk-off inputs: the S&P 500's return over the fast-fall window, and VIX's median
         -- over the trailing window ending the previous day
-        spx_level / lag(spx_level, {{ var('regime_risk_off_fall_days') }})
-            over (order by calendar_date) - 1 as spx_return_fast,
+        spx_level
+        / lag(spx_level, {{ var('regime_risk_off_fall_days') }}) over (order by calendar_date)
+        - 1 as spx_return_fast,
         median(vix) over (
             order by calendar_date
             rows between {{ var('regime_risk_off_vix_median_days') }} preceding and 1 preceding

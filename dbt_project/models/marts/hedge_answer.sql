@@ -22,7 +22,7 @@ names as (
 
 eras as (
     select
-        era,
+        listed.era,
         row_number() over () as era_order
     from (
         values
@@ -114,7 +114,7 @@ select
     worded.offset_ratio::double as offset_ratio,
     worded.offset_ratio_boot_low::double as offset_ratio_ci_low,
     worded.offset_ratio_boot_high::double as offset_ratio_ci_high,
-    worded.correlation::double as correlation,
+    worded.correlation::double as correlation,  -- noqa: RF04
     worded.correlation_boot_low::double as correlation_ci_low,
     worded.correlation_boot_high::double as correlation_ci_high,
     worded.correlation_fisher_low::double as correlation_fisher_low,
@@ -142,7 +142,8 @@ select
         worded.era || ' (' || worded.frequency || ', ' || worded.return_basis || ' return): '
         || case
             when worded.stock_down_periods = 0
-                then 'the ' || coalesce(worded.equity_name, worded.equity_asset_id)
+                then
+                    'the ' || coalesce(worded.equity_name, worded.equity_asset_id)
                     || ' never fell, so there is nothing to answer.'
             else
                 'the ' || coalesce(worded.bond_name, worded.bond_asset_id) || ' '

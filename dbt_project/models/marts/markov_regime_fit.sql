@@ -5,6 +5,7 @@
 
 with fit as (
     select * from {{ ref('int_markov_regimes') }}
+    order by period_end
     limit 1
 ),
 
@@ -44,7 +45,7 @@ select
     fit.n_months::integer as n_months,
     fit.fitted_from::date as fitted_from,
     fit.fitted_to::date as fitted_to,
-    source.data_source::varchar as data_source
+    warehouse_source.data_source::varchar as data_source
 from regimes
 cross join fit
-cross join {{ ref('stg_warehouse_source') }} as source
+cross join {{ ref('stg_warehouse_source') }} as warehouse_source

@@ -16,6 +16,6 @@ select
         when markov.filtered_probability_failing > 0.5 then 'hedge_failing'
         else 'hedge_working'
     end)::varchar as filtered_regime,
-    source.data_source::varchar as data_source
+    warehouse_source.data_source::varchar as data_source
 from {{ ref('int_markov_regimes') }} as markov
-cross join {{ ref('stg_warehouse_source') }} as source
+cross join {{ ref('stg_warehouse_source') }} as warehouse_source

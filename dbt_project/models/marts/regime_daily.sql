@@ -29,7 +29,7 @@ hedge_correlation as (
         as_of_date,
         max(correlation) filter (
             where window_periods = {{ var('regime_hedge_correlation_window') }}
-        ) as correlation,
+        ) as correlation,  -- noqa: RF04
         max(correlation) filter (
             where window_periods = {{ var('regime_hedge_fast_correlation_window') }}
         ) as correlation_fast

@@ -14,17 +14,17 @@ with assets as (
 
 daily as (
     select
-        returns.asset_id,
+        asset_returns.asset_id,
         assets.asset_class,
-        returns.period_end,
-        returns.total_return
-    from {{ ref('asset_returns') }} as returns
-    inner join assets on returns.asset_id = assets.asset_id
+        asset_returns.period_end,
+        asset_returns.total_return
+    from {{ ref('asset_returns') }} as asset_returns
+    inner join assets on asset_returns.asset_id = assets.asset_id
     where
-        returns.frequency = 'daily'
-        and returns.is_complete_period
-        and returns.total_return is not null
-        and not isnan(returns.total_return)
+        asset_returns.frequency = 'daily'
+        and asset_returns.is_complete_period
+        and asset_returns.total_return is not null
+        and not isnan(asset_returns.total_return)
 ),
 
 vix as (
@@ -64,7 +64,11 @@ pairs as (
 ),
 
 eras as (
-    select *
+    select
+        listed.era_order,
+        listed.era,
+        listed.era_start,
+        listed.era_end
     from (
         values
         {% for era in var('answer_eras') -%}
@@ -85,7 +89,7 @@ aggregated as (
         eras.era_order,
         pairs.vix_bucket,
         pairs.vix_bucket_order,
-        count(*) as days,
+        count(*) as days,  -- noqa: RF04
         count(*) filter (where pairs.stock_return < 0) as stock_down_days,
         count(*) filter (where pairs.stock_return < 0 and pairs.bond_return > 0) as bond_up_when_stock_down,
         corr(pairs.bond_return, pairs.stock_return) as raw_correlation,
@@ -110,7 +114,7 @@ select
     aggregated.era_order::integer as era_order,
     aggregated.vix_bucket::varchar as vix_bucket,
     aggregated.vix_bucket_order::integer as vix_bucket_order,
-    aggregated.days::bigint as days,
+    aggregated.days::bigint as days,  -- noqa: RF04
     aggregated.stock_down_days::bigint as stock_down_days,
     aggregated.bond_up_when_stock_down::bigint as bond_up_when_stock_down,
     (aggregated.bond_up_when_stock_down::double / nullif(aggregated.stock_down_days, 0))::double
@@ -129,6 +133,6 @@ select
     aggregated.mean_previous_vix::double as mean_previous_vix,
     aggregated.first_day::date as first_day,
     aggregated.last_day::date as last_day,
-    source.data_source::varchar as data_source
+    warehouse_source.data_source::varchar as data_source
 from aggregated
-cross join {{ ref('stg_warehouse_source') }} as source
+cross join {{ ref('stg_warehouse_source') }} as warehouse_source
