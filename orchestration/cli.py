@@ -75,7 +75,7 @@ def cmd_answer(args) -> int:
     con = report.connect(path)
     try:
         prov = report.read_provenance(con, path)
-        answer = report.compute_answer(con)
+        answer = report.read_answer(con)
         paragraphs = report.headline(con, answer)
         regimes = [
             (title, *report.regime_table(con, dimension, values))

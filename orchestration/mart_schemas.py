@@ -37,6 +37,8 @@ REGIME_DIMENSIONS = (
     "credit_stress",
     "hedge_regime",
 )
+#: the scorecard is also cut by the Markov-switching regime (markov_regimes)
+SCORECARD_DIMENSIONS = (*REGIME_DIMENSIONS, "markov_regime")
 INFLATION_REGIMES = ("high", "moderate", "low")
 POLICY_REGIMES = ("tightening", "easing", "hold")
 HEDGE_REGIMES = ("negative", "neutral", "positive")
@@ -302,7 +304,7 @@ _mart(
         "equity_asset_id": _key(pl.String),
         "bond_asset_id": _key(pl.String),
         "frequency": _key(pl.String, one_of(FREQUENCIES)),
-        "regime_dimension": _key(pl.String, one_of(REGIME_DIMENSIONS)),
+        "regime_dimension": _key(pl.String, one_of(SCORECARD_DIMENSIONS)),
         "regime_value": _key(pl.String),
         "periods": _key(I64, POSITIVE),
         "stock_down_periods": _key(I64, NON_NEGATIVE),
@@ -479,6 +481,126 @@ _mart(
         ),
     ],
     description="One row: the latest indicators, flags, correlation and outlook.",
+)
+
+_ANSWER_STATS = {
+    "hit_rate": SHARE,
+    "mean_bond_return_when_stock_down": RETURN,
+    "median_bond_return_when_stock_down": RETURN,
+    "offset_ratio": NOT_NAN,
+    "correlation": CORRELATION,
+    "beta": NOT_NAN,
+    "downside_beta": NOT_NAN,
+    "upside_beta": NOT_NAN,
+}
+_mart(
+    "hedge_answer",
+    {
+        "equity_asset_id": _key(pl.String),
+        "bond_asset_id": _key(pl.String),
+        "frequency": _key(pl.String, one_of(FREQUENCIES)),
+        "era": _key(pl.String),
+        "era_order": _key(I32, POSITIVE),
+        "return_basis": _key(pl.String, one_of(("total", "excess"))),
+        "periods": _key(I64, POSITIVE),
+        "stock_down_periods": _key(I64, NON_NEGATIVE),
+        "bond_up_when_stock_down": _key(I64, NON_NEGATIVE),
+        **{
+            f"{name}{suffix}": _col(F64, check)
+            for name, check in _ANSWER_STATS.items()
+            for suffix in ("", "_ci_low", "_ci_high")
+        },
+        "hit_rate_wilson_low": _col(F64, SHARE),
+        "hit_rate_wilson_high": _col(F64, SHARE),
+        "correlation_fisher_low": _col(F64, CORRELATION),
+        "correlation_fisher_high": _col(F64, CORRELATION),
+        "mean_stock_return_when_stock_down": _col(F64, NEGATIVE_RETURN),
+        "block_length": _key(F64, _range(">= 1", lambda c: c >= 1)),
+        "hit_rate_diff_p_value": _col(
+            F64, _range("p-value in (0, 1]", lambda c: (c > 0) & (c <= 1))
+        ),
+        "correlation_diff_p_value": _col(
+            F64, _range("p-value in (0, 1]", lambda c: (c > 0) & (c <= 1))
+        ),
+        "verdict": _key(pl.String),
+        "data_source": DATA_SOURCE,
+    },
+    ["equity_asset_id", "bond_asset_id", "frequency", "era", "return_basis"],
+    checks=[
+        _frame_rule(
+            "hit counts consistent (hits <= stock-down periods <= periods)",
+            (pl.col("bond_up_when_stock_down") <= pl.col("stock_down_periods"))
+            & (pl.col("stock_down_periods") <= pl.col("periods")),
+        ),
+        _frame_rule(
+            "bootstrap intervals ordered (low <= high)",
+            pl.all_horizontal(
+                (pl.col(f"{n}_ci_low") <= pl.col(f"{n}_ci_high")).fill_null(True)
+                for n in _ANSWER_STATS
+            ),
+        ),
+        _frame_rule(
+            "verdict says 'significantly' only when the era test's p < 0.05",
+            ~pl.col("verdict").str.contains(", significantly", literal=True)
+            | (pl.col("hit_rate_diff_p_value") < 0.05).fill_null(False),
+        ),
+    ],
+    warning_checks=[
+        _frame_rule(
+            "cells with a hit rate have at least 10 stock-down periods",
+            pl.col("hit_rate").is_null() | (pl.col("stock_down_periods") >= 10),
+        ),
+    ],
+    description="One row per equity x bond x frequency x era x basis: the answer with intervals.",
+)
+
+MARKOV_REGIMES = ("hedge_working", "hedge_failing")
+_mart(
+    "markov_regimes",
+    {
+        "period_end": _key(pl.Date),
+        "equity_return": _col(F64, RETURN),
+        "bond_return": _col(F64, RETURN),
+        "filtered_probability_failing": _key(F64, SHARE),
+        "smoothed_probability_failing": _key(F64, SHARE),
+        "filtered_regime": _key(pl.String, one_of(MARKOV_REGIMES)),
+        "data_source": DATA_SOURCE,
+    },
+    ["period_end"],
+    description="One row per month: Markov-switching filtered and smoothed probabilities.",
+)
+
+_mart(
+    "markov_regime_fit",
+    {
+        "regime": _key(pl.String, one_of(MARKOV_REGIMES)),
+        "beta": _key(F64, NOT_NAN),
+        "sigma": _key(F64, POSITIVE),
+        "stay_probability": _key(F64, SHARE),
+        "switch_probability": _key(F64, SHARE),
+        "converged": _key(pl.Boolean),
+        "data_source": DATA_SOURCE,
+    },
+    ["regime"],
+    checks=[_frame_rule("the fit converged", pl.col("converged"))],
+    description="One row per Markov regime: parameters, transitions and fit diagnostics.",
+)
+
+_mart(
+    "vix_bucket_correlations",
+    {
+        "equity_asset_id": _key(pl.String),
+        "bond_asset_id": _key(pl.String),
+        "era": _key(pl.String),
+        "vix_bucket": _key(pl.String, one_of(("< 15", "15-20", "20-30", "> 30"))),
+        "days": _key(I64, POSITIVE),
+        "hit_rate": _col(F64, SHARE),
+        "correlation": _col(F64, CORRELATION),
+        "beta": _col(F64, NOT_NAN),
+        "data_source": DATA_SOURCE,
+    },
+    ["equity_asset_id", "bond_asset_id", "era", "vix_bucket"],
+    description="Stock-bond correlation by previous-day VIX bucket and era.",
 )
 
 MART_SCHEMAS: dict[str, MartSchema] = {spec.name: spec for spec in _SPECS}

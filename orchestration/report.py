@@ -7,7 +7,9 @@ file that can be mailed or attached. Every number in the headline is computed fr
 when the report is built; nothing is hard-coded. When the publication is the synthetic sample,
 the HTML and every PNG carry a red banner saying so.
 
-The same answer (hit rates with Wilson 95 % intervals) feeds ``bondhedge answer``.
+The answer itself (hit rates, means and correlations per era with block-bootstrap intervals,
+era tests and a verdict) is computed once, in dbt (``marts.hedge_answer``); this module and
+``bondhedge answer`` only read and word it.
 """
 
 from __future__ import annotations
@@ -36,14 +38,8 @@ HEADLINE_BOND = "ust_10y"
 TENOR_ASSETS = ("ust_2y", "ust_5y", "ust_10y", "ust_30y", "tips_10y")
 #: bonds whose peak-to-trough return is drawn next to each S&P 500 drawdown
 DRAWDOWN_BONDS = ("ust_2y", "ust_10y")
-#: z of the Wilson score interval (same as the dbt var scorecard_wilson_z)
-WILSON_Z = 1.96
-#: the windows of the answer table: label, first year, last year (None = open)
-ANSWER_WINDOWS: tuple[tuple[str, int | None, int | None], ...] = (
-    ("full history", None, None),
-    ("2000-2021", 2000, 2021),
-    ("2022 on", 2022, None),
-)
+#: the frequency the headline and the answer table are given at
+ANSWER_FREQUENCY = "monthly"
 REGIME_LABELS = {
     "all": "all months",
     "negative": "negative (< \u22120.2)",
@@ -86,27 +82,30 @@ class Provenance:
 
 
 @dataclass(frozen=True)
-class HitRate:
-    """How often a bond rose in the months the equity index fell, over one window."""
+class EraAnswer:
+    """One era of ``marts.hedge_answer`` for a bond (monthly, S&P 500 down months)."""
 
     bond_asset_id: str
     bond_name: str
-    window: str
+    era: str
+    era_order: int
     months: int  # months with both returns
     down_months: int  # of which the equity fell
     bond_up: int  # of which the bond rose
+    hit_rate: float | None
+    ci: tuple[float | None, float | None]  # 95 % stationary block bootstrap
+    wilson: tuple[float | None, float | None]  # 95 % Wilson (i.i.d.)
     mean_bond_return: float | None  # mean bond return in down months
     mean_stock_return: float | None  # mean equity return in down months
+    correlation: float | None
+    correlation_ci: tuple[float | None, float | None]  # block bootstrap
+    excess_hit_rate: float | None  # hit rate on the bond's return over the 3-month bill
+    excess_ci: tuple[float | None, float | None]
+    previous_era: str | None
+    p_value: float | None  # bootstrap p of the hit-rate difference from the previous era
+    verdict: str
     first_period_end: date | None
     last_period_end: date | None
-
-    @property
-    def hit_rate(self) -> float | None:
-        return self.bond_up / self.down_months if self.down_months else None
-
-    @property
-    def ci(self) -> tuple[float, float] | tuple[None, None]:
-        return wilson_interval(self.bond_up, self.down_months)
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ class ReportResult:
     charts: list[Chart]
     headline: list[str]  # paragraphs (plain text, valid markdown)
     provenance: Provenance
-    answer: list[HitRate]
+    answer: list[EraAnswer]
 
     @property
     def images(self) -> dict[str, Path]:
@@ -134,19 +133,6 @@ class ReportResult:
     def headline_markdown(self) -> str:
         banner = f"**{SYNTHETIC_BANNER}**\n\n" if self.provenance.is_synthetic else ""
         return banner + "\n\n".join(self.headline)
-
-
-def wilson_interval(k: int, n: int, z: float = WILSON_Z) -> tuple[float, float] | tuple[None, None]:
-    """Wilson score interval of a proportion k/n (the hedge_scorecard's ``hit_rate_ci_*``)."""
-    if not n:
-        return (None, None)
-    p = k / n
-    centre = p + z * z / (2 * n)
-    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    denom = 1 + z * z / n
-    low = 0.0 if k == 0 else max(0.0, (centre - spread) / denom)
-    high = 1.0 if k == n else min(1.0, (centre + spread) / denom)
-    return (low, high)
 
 
 def connect(published: Path) -> duckdb.DuckDBPyConnection:
@@ -191,68 +177,59 @@ def short_name(asset_id: str) -> str:
     }.get(kind, {"ig": "IG credit", "hy": "HY credit", "baa": "Baa credit"}.get(kind, asset_id))
 
 
-def compute_answer(
-    con: duckdb.DuckDBPyConnection,
-    equity: str = EQUITY,
-    windows: Sequence[tuple[str, int | None, int | None]] = ANSWER_WINDOWS,
-) -> list[HitRate]:
-    """Hit rate of every non-equity asset in the equity's down months, per window.
+def read_answer(
+    con: duckdb.DuckDBPyConnection, equity: str = EQUITY, frequency: str = ANSWER_FREQUENCY
+) -> list[EraAnswer]:
+    """Every bond's answer per era, read from ``marts.hedge_answer`` (bond order, era order).
 
-    Same rule as ``marts.hedge_scorecard`` (complete calendar months of ``marts.asset_returns``
-    in which both have a total return; "down" = equity return < 0, "hit" = bond return > 0),
-    but over the windows the question asks about (2022 on) rather than by decade.
+    Nothing is recomputed here: the total-return row gives the statistics, the excess-return
+    row (when the publication has one) its hit rate and interval.
     """
-    values = ", ".join(
-        f"({i}, '{label}', {lo if lo is not None else 0}, {hi if hi is not None else 9999})"
-        for i, (label, lo, hi) in enumerate(windows)
-    )
     rows = con.execute(
-        f"""
-        with r as (
-            select asset_id, period_end, total_return
-            from marts.asset_returns
-            where frequency = 'monthly' and is_complete_period
-              and total_return is not null and not isnan(total_return)
-        ),
-        pairs as (
-            select b.asset_id as bond_asset_id, e.period_end,
-                   e.total_return as stock_return, b.total_return as bond_return
-            from r as e
-            join r as b on e.period_end = b.period_end
-            join reference.asset_catalog as c on c.asset_id = b.asset_id
-            where e.asset_id = ? and c.asset_class <> 'equity'
-        ),
-        windows (ord, label, lo, hi) as (values {values})
-        select w.ord, w.label, p.bond_asset_id, c.sort_order,
-               count(*) as months,
-               count(*) filter (where stock_return < 0) as down_months,
-               count(*) filter (where stock_return < 0 and bond_return > 0) as bond_up,
-               avg(bond_return) filter (where stock_return < 0) as mean_bond,
-               avg(stock_return) filter (where stock_return < 0) as mean_stock,
-               min(p.period_end), max(p.period_end)
-        from pairs as p
-        join windows as w on year(p.period_end) between w.lo and w.hi
-        join reference.asset_catalog as c on c.asset_id = p.bond_asset_id
-        group by all
-        order by c.sort_order, w.ord
+        """
+        select t.bond_asset_id, coalesce(c.asset_name, t.bond_asset_id), t.era, t.era_order,
+               t.periods, t.stock_down_periods, t.bond_up_when_stock_down, t.hit_rate,
+               t.hit_rate_ci_low, t.hit_rate_ci_high, t.hit_rate_wilson_low,
+               t.hit_rate_wilson_high, t.mean_bond_return_when_stock_down,
+               t.mean_stock_return_when_stock_down, t.correlation, t.correlation_ci_low,
+               t.correlation_ci_high, x.hit_rate, x.hit_rate_ci_low, x.hit_rate_ci_high,
+               t.previous_era, t.hit_rate_diff_p_value, t.verdict, t.first_period_end,
+               t.last_period_end
+        from marts.hedge_answer as t
+        left join marts.hedge_answer as x
+          on x.return_basis = 'excess' and x.equity_asset_id = t.equity_asset_id
+         and x.bond_asset_id = t.bond_asset_id and x.frequency = t.frequency and x.era = t.era
+        left join reference.asset_catalog as c on c.asset_id = t.bond_asset_id
+        where t.return_basis = 'total' and t.equity_asset_id = ? and t.frequency = ?
+        order by c.sort_order, t.era_order
         """,
-        [equity],
+        [equity, frequency],
     ).fetchall()
-    names = asset_names(con)
     return [
-        HitRate(
-            bond_asset_id=bond,
-            bond_name=names.get(bond, bond),
-            window=label,
-            months=months,
-            down_months=down,
-            bond_up=up,
-            mean_bond_return=mean_bond,
-            mean_stock_return=mean_stock,
-            first_period_end=first,
-            last_period_end=last,
+        EraAnswer(
+            bond_asset_id=r[0],
+            bond_name=r[1],
+            era=r[2],
+            era_order=r[3],
+            months=r[4],
+            down_months=r[5],
+            bond_up=r[6],
+            hit_rate=r[7],
+            ci=(r[8], r[9]),
+            wilson=(r[10], r[11]),
+            mean_bond_return=r[12],
+            mean_stock_return=r[13],
+            correlation=r[14],
+            correlation_ci=(r[15], r[16]),
+            excess_hit_rate=r[17],
+            excess_ci=(r[18], r[19]),
+            previous_era=r[20],
+            p_value=r[21],
+            verdict=r[22],
+            first_period_end=r[23],
+            last_period_end=r[24],
         )
-        for _, label, bond, _, months, down, up, mean_bond, mean_stock, first, last in rows
+        for r in rows
     ]
 
 
@@ -285,17 +262,24 @@ def spct(x: float | None, digits: int = 1) -> str:
     return f"{x:+.{digits}%}".replace("-", "\u2212")
 
 
-def ci_text(h: HitRate) -> str:
-    low, high = h.ci
-    return "n/a" if low is None else f"{low * 100:.0f}\u2013{high * 100:.0f}%"
+def ci_text(interval: tuple[float | None, float | None]) -> str:
+    low, high = interval
+    return "n/a" if low is None or high is None else f"{low * 100:.0f}\u2013{high * 100:.0f}%"
+
+
+def corr_ci_text(interval: tuple[float | None, float | None]) -> str:
+    low, high = interval
+    if low is None or high is None:
+        return "n/a"
+    return f"{low:+.2f} to {high:+.2f}".replace("-", "\u2212")
 
 
 def _month(d: date | None) -> str:
     return d.strftime("%b %Y") if d else "?"
 
 
-def _pick(answer: list[HitRate], bond: str, window: str) -> HitRate | None:
-    return next((h for h in answer if h.bond_asset_id == bond and h.window == window), None)
+def _pick(answer: list[EraAnswer], bond: str, era_order: int) -> EraAnswer | None:
+    return next((h for h in answer if h.bond_asset_id == bond and h.era_order == era_order), None)
 
 
 def prose_name(asset_id: str) -> str:
@@ -308,65 +292,52 @@ def prose_name(asset_id: str) -> str:
     return short_name(asset_id)
 
 
-def headline(con: duckdb.DuckDBPyConnection, answer: list[HitRate]) -> list[str]:
-    """The paragraphs an analyst reads first, generated from the marts.
+def headline(con: duckdb.DuckDBPyConnection, answer: list[EraAnswer]) -> list[str]:
+    """The paragraphs an analyst reads first, worded from marts.hedge_answer and the marts.
 
-    Wording follows the numbers: "more often than not" only when the whole 95 % interval is
-    above 50 %, "only" / "even" when the recent window differs from the long run by more than
-    five points, "more than bad luck" only when the recent interval clears the long-run one.
+    "More often than not" only when the whole block-bootstrap interval is above 50 %; each
+    later era's sentence is hedge_answer's own `verdict` (it says "significantly" only when its
+    bootstrap test of the difference from the previous era gives p < 0.05).
     """
     bond = HEADLINE_BOND
     if not any(h.bond_asset_id == bond for h in answer):
         bond = answer[0].bond_asset_id if answer else bond
     name = prose_name(bond)
-    overall = _pick(answer, bond, ANSWER_WINDOWS[0][0])
+    overall = _pick(answer, bond, 1)
     if overall is None or not overall.down_months:
         return [f"No month has both an S&P 500 and a {name} return yet: nothing to answer."]
     paragraphs: list[str] = []
 
     low, high = overall.ci
-    if low > 0.5:
+    if low is not None and low > 0.5:
         verdict = "more often than not"
-    elif high < 0.5:
+    elif high is not None and high < 0.5:
         verdict = "less often than not"
     else:
         verdict = "no better than a coin toss (the interval includes 50%)"
-    paragraphs.append(
+    text = (
         f"In months when the S&P 500 fell, the {name} rose {pct(overall.hit_rate)} of the "
-        f"time (95% CI {ci_text(overall)}; {overall.bond_up} of {overall.down_months} down "
+        f"time (95% block-bootstrap interval {ci_text(overall.ci)}; i.i.d. Wilson "
+        f"{ci_text(overall.wilson)}; {overall.bond_up} of {overall.down_months} down "
         f"months, {_month(overall.first_period_end)} to {_month(overall.last_period_end)}): "
         f"{verdict}. In those months it returned {spct(overall.mean_bond_return, 2)} on "
-        f"average while stocks returned {spct(overall.mean_stock_return)}."
+        f"average while stocks returned {spct(overall.mean_stock_return)}"
     )
-
-    recent_label, since = ANSWER_WINDOWS[-1][0], ANSWER_WINDOWS[-1][1]
-    middle_label = ANSWER_WINDOWS[1][0]
-    recent = _pick(answer, bond, recent_label)
-    middle = _pick(answer, bond, middle_label)
-    if recent and recent.down_months:
-        if recent.hit_rate < overall.hit_rate - 0.05:
-            lead = f"Since {since} it rose in only {pct(recent.hit_rate)} of them"
-        elif recent.hit_rate > overall.hit_rate + 0.05:
-            lead = f"Since {since} it did even better, rising in {pct(recent.hit_rate)} of them"
-        else:
-            lead = f"Since {since} it rose in {pct(recent.hit_rate)} of them, much as before"
-        r_low, r_high = recent.ci
-        if r_high < low:
-            significance = "below the long-run interval: more than bad luck"
-        elif r_low > high:
-            significance = "above the long-run interval"
-        else:
-            significance = "a wide interval that still overlaps the long-run rate"
-        text = (
-            f"{lead} ({recent.bond_up} of {recent.down_months} down months; 95% CI "
-            f"{ci_text(recent)}, {significance}), averaging {spct(recent.mean_bond_return, 2)}"
+    if overall.correlation is not None:
+        text += (
+            f"; the monthly correlation was {overall.correlation:+.2f}".replace("-", "\u2212")
+            + f" (95% interval {corr_ci_text(overall.correlation_ci)})"
         )
-        if middle and middle.down_months:
-            span = middle_label.replace("-", "\u2013")
-            text += (
-                f", against {pct(middle.hit_rate)} and {spct(middle.mean_bond_return, 2)} in {span}"
-            )
-        paragraphs.append(text + ".")
+    if overall.excess_hit_rate is not None:
+        text += (
+            f"; it beat the 3-month bill in {pct(overall.excess_hit_rate)} of them "
+            f"({ci_text(overall.excess_ci)})"
+        )
+    paragraphs.append(text + ".")
+
+    later = [h for h in answer if h.bond_asset_id == bond and h.previous_era and h.down_months]
+    if later:
+        paragraphs.append(" ".join(h.verdict for h in later))
 
     regimes = [r for r in _scorecard(con, "inflation_regime", bond) if r[1] >= 3]
     if len(regimes) >= 2:
@@ -379,7 +350,7 @@ def headline(con: duckdb.DuckDBPyConnection, answer: list[HitRate]) -> list[str]
         corr = {r[0]: r for r in _scorecard(con, "hedge_regime", bond)}
         if "negative" in corr and "positive" in corr:
             text += (
-                f"; {pct(corr['negative'][3])} when the trailing 252-day stock-bond "
+                f"; {pct(corr['negative'][3])} when the trailing 63-day stock-bond "
                 f"correlation was negative, {pct(corr['positive'][3])} when it was positive"
             )
         paragraphs.append(text + ".")
@@ -580,12 +551,63 @@ def chart_rolling_correlation(con, prov: Provenance, path: Path) -> tuple[str, s
     return title, caption, _save(fig, path)
 
 
+def chart_markov_regimes(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
+    title = "Markov-switching hedge regime: probability the hedge is failing vs the correlation"
+    months = con.execute(
+        "select period_end, filtered_probability_failing, smoothed_probability_failing "
+        "from marts.markov_regimes order by period_end"
+    ).fetchall()
+    corr = con.execute(
+        """
+        select as_of_date, correlation from marts.rolling_correlations
+        where frequency = 'daily' and window_periods = 252 and equity_asset_id = ?
+          and bond_asset_id = ? and correlation is not null and not isnan(correlation)
+        order by as_of_date
+        """,
+        [EQUITY, HEADLINE_BOND],
+    ).fetchall()
+    fit = dict(con.execute("select regime, beta from marts.markov_regime_fit").fetchall())
+    fig, (ax,) = _figure(prov, title, (11, 5.2))
+    if not months:
+        _no_data(ax, "Markov-switching regimes")
+        return title, "", _save(fig, path)
+    dates, filtered, smoothed = zip(*months, strict=True)
+    shade = ax.twinx()
+    shade.fill_between(dates, 0, filtered, step="pre", color="#c62828", alpha=0.22, lw=0)
+    shade.plot(dates, smoothed, color="#c62828", lw=0.8, ls=":", drawstyle="steps-pre")
+    shade.set_ylim(0, 1)
+    shade.set_ylabel("P(hedge failing)", color="#c62828")
+    if corr:
+        c_dates, c_values = zip(*corr, strict=True)
+        ax.plot(c_dates, c_values, color="#08306b", lw=1.1)
+    ax.set_zorder(shade.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_ylim(-1, 1)
+    ax.set_xlim(dates[0], dates[-1])
+    ax.set_ylabel("252-day correlation")
+    handles = [
+        Line2D([], [], color="#08306b", lw=1.1, label="252-day S&P 500 / 10y correlation"),
+        Patch(color="#c62828", alpha=0.22, label="filtered P(hedge failing), real time"),
+        Line2D([], [], color="#c62828", lw=0.8, ls=":", label="smoothed P (hindsight)"),
+    ]
+    ax.legend(handles=handles, loc="lower left", fontsize=8, ncols=3, framealpha=0.9)
+    failing = sum(p > 0.5 for p in filtered) / len(filtered)
+    caption = (
+        f"Two-regime Markov-switching regression of monthly 10-year Treasury on S&P 500 returns "
+        f"({dates[0]:%b %Y} to {dates[-1]:%b %Y}); slope {fit.get('hedge_working', 0):+.2f} "
+        f"when the hedge works, {fit.get('hedge_failing', 0):+.2f} when it fails. The filtered "
+        f"probability of the failing regime exceeded 0.5 in {failing:.0%} of months."
+    )
+    return title, caption, _save(fig, path)
+
+
 def chart_hit_rates(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
     title = "How often bonds rose in months the S&P 500 fell, by regime and tenor"
     panels = (
         ("inflation_regime", ("low", "moderate", "high"), "inflation (CPI YoY)"),
-        ("policy_regime", ("easing", "hold", "tightening"), "Fed policy (fed funds, 6 months)"),
-        ("hedge_regime", ("negative", "neutral", "positive"), "trailing stock-bond correlation"),
+        ("policy_regime", ("easing", "hold", "tightening"), "Fed policy (last move)"),
+        ("hedge_regime", ("negative", "neutral", "positive"), "63-day stock-bond correlation"),
     )
     rows = con.execute(
         """
@@ -810,6 +832,7 @@ def chart_portfolio(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]
 # chart functions return (title, caption, thumbnail); listed in the report's order
 CHARTS = (
     ("rolling_correlation", chart_rolling_correlation),
+    ("markov_regimes", chart_markov_regimes),
     ("hit_rates", chart_hit_rates),
     ("drawdowns", chart_drawdowns),
     ("breakevens", chart_breakevens),
@@ -821,69 +844,75 @@ CHARTS = (
 # answer table (shared by the HTML and the CLI)
 
 
-def answer_table(answer: list[HitRate]) -> tuple[list[str], list[list[str]]]:
-    """Rows of (bond, then per window: hit rate, CI, down months, mean bond return)."""
-    header = ["bond"]
-    for label, _, _ in ANSWER_WINDOWS:
-        header += [f"{label}: hit", "95% CI", "n", "mean"]
-    by_bond: dict[str, dict[str, HitRate]] = {}
-    for h in answer:
-        by_bond.setdefault(h.bond_asset_id, {})[h.window] = h
+ANSWER_HEADER = [
+    "bond",
+    "era",
+    "n",
+    "hit",
+    "95% boot",
+    "Wilson",
+    "excess",
+    "mean",
+    "corr",
+    "corr 95% boot",
+    "p vs prev",
+]
+
+
+def answer_table(answer: list[EraAnswer]) -> tuple[list[str], list[list[str]]]:
+    """One row per bond and era, straight from marts.hedge_answer."""
     rows = []
-    for bond, windows in by_bond.items():
-        row = [short_name(bond)]
-        for label, _, _ in ANSWER_WINDOWS:
-            h = windows.get(label)
-            if h is None or not h.down_months:
-                row += ["-", "", "0", ""]
-            else:
-                row += [
-                    pct(h.hit_rate),
-                    ci_text(h),
-                    str(h.down_months),
-                    spct(h.mean_bond_return, 2),
-                ]
-        rows.append(row)
-    return header, rows
-
-
-def format_answer_text(answer: list[HitRate], width: int = 100) -> str:
-    """The answer table as fixed-width text (fits ``width`` columns)."""
-    blocks = [label for label, _, _ in ANSWER_WINDOWS]
-    name_w, block_w = 14, 27
-    lines = [
-        " " * name_w + "".join(f"{b:<{block_w}}" for b in blocks),
-        f"{'bond':<{name_w}}"
-        + "".join(f"{'hit':>4} {'95% CI':<8} {'n':>4} {'mean':>7}   " for _ in blocks),
-    ]
-    _, rows = answer_table(answer)
-    for row in rows:
-        line = f"{row[0]:<{name_w}}"
-        for i in range(len(blocks)):
-            hit, ci, n, mean = row[1 + 4 * i : 5 + 4 * i]
-            line += f"{hit:>4} {ci:<8} {n:>4} {mean:>7}   "
-        lines.append(line.rstrip())
-    starts = {h.bond_asset_id: h.first_period_end for h in answer if h.window == blocks[0]}
-    earliest = min((d for d in starts.values() if d), default=None)
-    later = [f"{short_name(b)} {d:%Y-%m}" for b, d in starts.items() if d and d != earliest]
-    notes = [
-        "hit = share of S&P 500 down months with a positive bond total return; 95% Wilson "
-        "interval; n = down months; mean = mean bond return in them."
-    ]
-    if earliest:
-        notes.append(
-            f"Full history starts {earliest:%Y-%m}"
-            + (f"; later for {', '.join(later)}." if later else ".")
+    for h in answer:
+        if not h.down_months:
+            rows.append([short_name(h.bond_asset_id), h.era, "0"] + ["-"] * 8)
+            continue
+        rows.append(
+            [
+                short_name(h.bond_asset_id),
+                h.era,
+                str(h.down_months),
+                pct(h.hit_rate),
+                ci_text(h.ci),
+                ci_text(h.wilson),
+                pct(h.excess_hit_rate),
+                spct(h.mean_bond_return, 2),
+                "n/a" if h.correlation is None else f"{h.correlation:+.2f}",
+                corr_ci_text(h.correlation_ci).replace("\u2212", "-"),
+                "" if h.p_value is None else f"{h.p_value:.3f}",
+            ]
         )
+    return ANSWER_HEADER, rows
+
+
+def format_answer_text(answer: list[EraAnswer], width: int = 100) -> str:
+    """The answer table as fixed-width text (fits ``width`` columns)."""
+    header, rows = answer_table(answer)
+    widths = [13, 12, 4, 4, 8, 8, 6, 7, 5, 14, 9]
+    right = {2, 3, 6, 7, 8, 10}
+
+    def line(cells):
+        return " ".join(
+            f"{c:>{w}}" if i in right else f"{c:<{w}}"
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    lines = [line(header)] + [line(r) for r in rows]
+    notes = [
+        "n = S&P 500 down months; hit = share with a positive bond total return, with its 95% "
+        "stationary block bootstrap interval and the i.i.d. Wilson interval; excess = share "
+        "beating the 3-month bill; mean = mean bond return in them; corr = monthly "
+        "correlation (bootstrap interval); p vs prev = bootstrap p-value of the hit-rate "
+        "difference from the previous era. Source: marts.hedge_answer."
+    ]
     lines.append("")
     for note in notes:
         lines += textwrap.wrap(note, width)
-    return "\n".join(line[:width].rstrip() for line in lines)
+    return "\n".join(x[:width].rstrip() for x in lines)
 
 
 REGIME_TABLES = (
     ("inflation_regime", ("low", "moderate", "high"), "inflation at the start of the month"),
-    ("hedge_regime", ("negative", "neutral", "positive"), "trailing 252-day correlation"),
+    ("hedge_regime", ("negative", "neutral", "positive"), "trailing 63-day correlation"),
 )
 
 
@@ -964,7 +993,7 @@ def _html_table(header: list[str], rows: list[list[str]]) -> str:
 def render_html(
     prov: Provenance,
     paragraphs: list[str],
-    answer: list[HitRate],
+    answer: list[EraAnswer],
     charts: list[Chart],
     regimes: Sequence[tuple[str, list[str], list[list[str]]]] = (),
 ) -> str:
@@ -998,9 +1027,11 @@ def render_html(
 <p class="provenance">{html.escape(prov.footer())}. File: {html.escape(str(prov.published_file))}.
 Generated {html.escape(generated)}.</p>
 <section class="headline">{"".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)}</section>
-<h2>Hit rate in months the S&amp;P 500 fell, by bond and period</h2>
-<p class="provenance">hit = share of down months with a positive bond total return; 95% Wilson
-interval; n = down months; mean = average bond return in those months.</p>
+<h2>Hit rate in months the S&amp;P 500 fell, by bond and era</h2>
+<p class="provenance">From marts.hedge_answer. hit = share of down months with a positive bond
+total return, with its 95% stationary block bootstrap interval and the i.i.d. Wilson interval;
+excess = share beating the 3-month bill; n = down months; mean = average bond return in those
+months; p vs prev = bootstrap p-value of the hit-rate difference from the previous era.</p>
 {_html_table(header, rows)}
 {regime_html}
 {figures}
@@ -1028,7 +1059,7 @@ def build_report(published: Path, out_dir: Path) -> ReportResult:
     con = connect(published)
     try:
         prov = read_provenance(con, published)
-        answer = compute_answer(con)
+        answer = read_answer(con)
         paragraphs = headline(con, answer)
         regimes = [
             (title, *regime_table(con, dimension, values))

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 
@@ -145,14 +146,25 @@ EXPECTED_COLUMNS = {
         "mean_real_yield_change",
         "mean_breakeven_change",
     ],
-    "10_hit_rate_before_and_since_2022": [
-        "period",
+    "10_hit_rate_by_era_with_intervals": [
+        "era",
         "bond_asset_id",
         "months",
         "down_months",
         "bond_up_months",
         "hit_rate",
+        "hit_rate_ci_low",
+        "hit_rate_ci_high",
+        "hit_rate_wilson_low",
+        "hit_rate_wilson_high",
+        "excess_hit_rate",
         "mean_bond_return_when_sp500_down",
+        "correlation",
+        "correlation_ci_low",
+        "correlation_ci_high",
+        "previous_era",
+        "hit_rate_p_vs_previous_era",
+        "verdict",
         "first_month",
         "last_month",
     ],
@@ -178,6 +190,30 @@ EXPECTED_COLUMNS = {
         "first_month",
         "last_month",
         "data_source",
+    ],
+    "14_markov_hedge_regime_now_and_history": [
+        "year",
+        "months",
+        "mean_filtered_probability_failing",
+        "mean_smoothed_probability_failing",
+        "months_filtered_failing",
+        "working_beta",
+        "failing_beta",
+        "working_expected_months",
+        "failing_expected_months",
+        "converged",
+    ],
+    "15_correlation_by_vix_bucket": [
+        "era",
+        "vix_bucket",
+        "days",
+        "stock_down_days",
+        "hit_rate",
+        "correlation",
+        "beta",
+        "mean_previous_vix",
+        "first_day",
+        "last_day",
     ],
     "12_is_this_real_data": [
         "published_at",
@@ -355,37 +391,42 @@ def test_worst_months_are_the_worst_sp500_months_and_60_40_is_the_weighted_sum(
         assert row["bonds_rose"] == (ref["bond"] > 0)
 
 
-def test_hit_rate_by_period_matches_a_recount_and_the_cli_answer(published_sample, returns):
+def test_hit_rate_by_era_matches_a_recount_and_the_cli_answer(published_sample, returns):
+    """Down and hit months per era recounted from asset_returns; the CLI reads the same rows."""
     from orchestration import report
 
-    recipe = run(published_sample, "10_hit_rate_before_and_since_2022")
-    pairs = monthly_pairs(returns, ["ust_10y", "ust_2y"]).with_columns(
-        pl.when(pl.col("period_end").dt.year() < 2000)
-        .then(pl.lit("1) before 2000"))
-        .when(pl.col("period_end").dt.year() <= 2021)
-        .then(pl.lit("2) 2000-2021"))
-        .otherwise(pl.lit("3) 2022 on"))
-        .alias("period")
-    )
-    recount = (
-        pairs.filter(pl.col("stock") < 0)
-        .group_by("period", "asset_id")
-        .agg(pl.len().alias("down"), (pl.col("bond") > 0).sum().alias("up"))
-    )
-    expected = {(p, a): (d, u) for p, a, d, u in recount.iter_rows()}
+    recipe = run(published_sample, "10_hit_rate_by_era_with_intervals")
+    pairs = monthly_pairs(returns, ["ust_10y", "ust_2y"])
+    eras = {
+        "full history": pl.lit(True),
+        "1962-1999": pl.col("period_end").dt.year() <= 1999,
+        "2000-2021": pl.col("period_end").dt.year().is_between(2000, 2021),
+        "2022 on": pl.col("period_end").dt.year() >= 2022,
+    }
+    expected = {}
+    for era, condition in eras.items():
+        recount = (
+            pairs.filter(condition & (pl.col("stock") < 0))
+            .group_by("asset_id")
+            .agg(pl.len().alias("down"), (pl.col("bond") > 0).sum().alias("up"))
+        )
+        for asset, down, up in recount.iter_rows():
+            expected[(era, asset)] = (down, up)
     got = {
-        (r["period"], r["bond_asset_id"]): (r["down_months"], r["bond_up_months"])
+        (r["era"], r["bond_asset_id"]): (r["down_months"], r["bond_up_months"])
         for r in recipe.iter_rows(named=True)
         if r["bond_asset_id"] in ("ust_10y", "ust_2y")
     }
     assert got == expected
+    for r in recipe.iter_rows(named=True):
+        assert r["hit_rate_ci_low"] <= r["hit_rate_ci_high"]
+        assert r["excess_hit_rate"] is not None
 
     with duckdb.connect(str(published_sample), read_only=True) as con:
-        answer = report.compute_answer(con)
-    cli = {(h.window, h.bond_asset_id): (h.down_months, h.bond_up) for h in answer}
-    for bond in ("ust_10y", "ust_2y"):
-        assert cli[("2000-2021", bond)] == expected[("2) 2000-2021", bond)]
-        assert cli[("2022 on", bond)] == expected[("3) 2022 on", bond)]
+        answer = report.read_answer(con)
+    cli = {(h.era, h.bond_asset_id): (h.down_months, h.bond_up) for h in answer}
+    for key, value in expected.items():
+        assert cli[key] == value
 
 
 def test_breakeven_classes_cover_every_month_and_rates_are_proportions(published_sample):
@@ -453,3 +494,45 @@ def test_excess_hit_rate_recipe_matches_a_recount(published_sample, returns):
         assert row["hit_rate_excess"] == pytest.approx(excess, abs=6e-5)
     bill = recipe.filter(pl.col("bond_asset_id") == "ust_3m").row(0, named=True)
     assert bill["hit_rate_total"] > 0.9 and bill["hit_rate_excess"] < 0.1
+
+
+def test_markov_recipe_counts_months_per_year(published_sample):
+    """Months per year and failing months recounted here from marts.markov_regimes."""
+    recipe = run(published_sample, "14_markov_hedge_regime_now_and_history")
+    months = table(published_sample, "select period_end, filtered_regime from marts.markov_regimes")
+    recount = months.group_by(pl.col("period_end").dt.year().alias("year")).agg(
+        pl.len().alias("months"), (pl.col("filtered_regime") == "hedge_failing").sum().alias("f")
+    )
+    expected = {y: (m, f) for y, m, f in recount.iter_rows()}
+    got = {
+        r["year"]: (r["months"], r["months_filtered_failing"]) for r in recipe.iter_rows(named=True)
+    }
+    assert got == expected
+    assert recipe["working_beta"][0] < recipe["failing_beta"][0]
+
+
+def test_vix_bucket_recipe_matches_a_recomputed_correlation(published_sample):
+    """2000-2021 correlation in the > 30 bucket recomputed here with the previous day's VIX."""
+    recipe = run(published_sample, "15_correlation_by_vix_bucket")
+    days = table(
+        published_sample,
+        """
+        select e.period_end, e.total_return as s, b.total_return as b
+        from marts.asset_returns e join marts.asset_returns b using (frequency, period_end)
+        where frequency = 'daily' and e.asset_id = 'sp500' and b.asset_id = 'ust_10y'
+          and e.is_complete_period and b.is_complete_period
+          and e.total_return is not null and b.total_return is not null
+        """,
+    )
+    vix = (
+        table(published_sample, "select calendar_date as period_end, vix from marts.regime_daily")
+        .sort("period_end")
+        .with_columns(pl.col("vix").shift(1).alias("previous_vix"))
+    )
+    joined = days.join(vix, on="period_end").filter(
+        (pl.col("previous_vix") > 30) & pl.col("period_end").dt.year().is_between(2000, 2021)
+    )
+    row = recipe.filter((pl.col("era") == "2000-2021") & (pl.col("vix_bucket") == "> 30"))
+    assert row["days"].item() == joined.height
+    expected = np.corrcoef(joined["s"].to_numpy(), joined["b"].to_numpy())[0, 1]
+    assert row["correlation"].item() == pytest.approx(expected, abs=6e-4)

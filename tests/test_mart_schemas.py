@@ -54,6 +54,10 @@ def test_every_mart_has_a_schema(sample_warehouse):
         "portfolio_60_40",
         "portfolio_60_40_summary",
         "hedge_monitor_latest",
+        "hedge_answer",
+        "markov_regimes",
+        "markov_regime_fit",
+        "vix_bucket_correlations",
     }
     assert expected <= set(MART_SCHEMAS)
     for name, spec in MART_SCHEMAS.items():

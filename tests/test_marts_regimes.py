@@ -456,3 +456,122 @@ def test_real_treasuries_hedged_before_2022_not_after(real_warehouse):
 @pytest.mark.realdata
 def test_wilson_interval_matches_independent_formula_real(real_warehouse):
     _check_wilson(real_warehouse)
+
+
+# ------------------------------------------------------------------------------ dated history
+# Regimes against dates written here (FOMC decisions, NBER recessions, known crashes), on the
+# real FRED-format history. Each cycle: (first move, last move).
+HIKING_CYCLES = [
+    ("1994-02-04", "1995-02-01"),
+    ("2004-06-30", "2006-06-29"),
+    ("2015-12-16", "2018-12-19"),
+    ("2022-03-16", "2023-07-26"),
+]
+EASING_CYCLES = [
+    ("2001-01-03", "2001-12-11"),
+    ("2007-09-18", "2008-12-16"),
+    ("2019-07-31", "2019-10-30"),
+    ("2020-03-03", "2020-03-15"),
+    ("2024-09-18", "2025-12-10"),
+]
+
+
+@pytest.fixture(scope="module")
+def real_regimes(real_warehouse) -> pl.DataFrame:
+    return frame(
+        real_warehouse,
+        "select calendar_date, policy_regime, risk_off, credit_stress, credit_stress_basis, "
+        "hedge_regime, hedge_regime_252d, correlation_63d, correlation_252d "
+        "from marts.regime_daily order by calendar_date",
+    )
+
+
+def _between(df: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+    return df.filter(
+        pl.col("calendar_date").is_between(date.fromisoformat(start), date.fromisoformat(end))
+    )
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("label", "first", "last"),
+    [("tightening", *c) for c in HIKING_CYCLES] + [("easing", *c) for c in EASING_CYCLES],
+)
+def test_real_policy_regime_matches_dated_cycles(real_regimes, label, first, last):
+    """Labelled within one month of the cycle's first move, and on most days to its last move."""
+    start = date.fromisoformat(first)
+    data_end = real_regimes.filter(pl.col("policy_regime").is_not_null())["calendar_date"].max()
+    first_labelled = real_regimes.filter(
+        (pl.col("calendar_date") >= start) & (pl.col("policy_regime") == label)
+    )["calendar_date"].min()
+    assert first_labelled is not None and (first_labelled - start).days <= 31, first_labelled
+    span_end = min(max(date.fromisoformat(last), start.replace(day=28)), data_end)
+    span = _between(real_regimes, str(start + (first_labelled - start)), str(span_end))
+    share = (span["policy_regime"] == label).mean()
+    assert share > 0.6, f"{label} {first}..{last}: {share:.0%}"
+
+
+@pytest.mark.realdata
+def test_real_risk_off_is_a_fresh_shock(real_regimes):
+    """Not true through the 1950s recovery or calm 2013-14; true in the 1987, 2001, 2008, 2020
+    and 2022 shocks."""
+    for start, end, most in (("1950-01-01", "1954-12-31", 0.05), ("2013-01-01", "2014-12-31", 0.1)):
+        days = _between(real_regimes, start, end)["risk_off"].drop_nulls()
+        assert days.len() > 400 and days.mean() < most, (start, days.mean())
+    for day in ("1987-10-20", "2001-09-17", "2008-10-15", "2020-03-16", "2022-06-16"):
+        (flag,) = _between(real_regimes, day, day)["risk_off"].to_list()
+        assert flag is True, day
+
+
+@pytest.mark.realdata
+def test_real_credit_stress_relative_to_the_spreads_history(real_regimes):
+    """1990-91 and 2001-02 register (a fixed 3 % Baa threshold missed 1990-91); 2013-14 calm."""
+    for start, end, least in (
+        ("1990-07-01", "1991-03-31", 0.25),
+        ("2001-03-01", "2002-10-31", 0.25),
+        ("2008-09-15", "2009-03-31", 0.8),
+    ):
+        days = _between(real_regimes, start, end)["credit_stress"].drop_nulls()
+        assert days.len() > 100 and days.mean() > least, (start, days.mean())
+    calm = _between(real_regimes, "2013-01-01", "2014-12-31")["credit_stress"].drop_nulls()
+    assert calm.len() > 400 and calm.mean() < 0.05
+    basis = _between(real_regimes, "1990-07-01", "1991-03-31")["credit_stress_basis"]
+    assert set(basis.drop_nulls()) == {"baa_spread"}
+
+
+@pytest.mark.realdata
+def test_real_hedge_regime_turns_positive_in_2022(real_regimes):
+    """The 63-day correlation reads 2022 positive by its third quarter; 252-day stayed neutral."""
+    first_positive = real_regimes.filter(
+        (pl.col("calendar_date") >= date(2022, 1, 1)) & (pl.col("hedge_regime") == "positive")
+    )["calendar_date"].min()
+    assert first_positive is not None and first_positive <= date(2022, 9, 30)
+    q4 = _between(real_regimes, "2022-10-01", "2022-12-31")
+    assert (q4["hedge_regime"] == "positive").mean() > 0.5
+    assert q4["correlation_252d"].is_not_null().all()
+    # the slow regime, kept as a column, lags it
+    assert (
+        _between(real_regimes, "2022-07-01", "2022-12-31")["hedge_regime_252d"] != "positive"
+    ).all()
+
+
+def test_hedge_regime_reads_the_previous_days_63_day_correlation(sample_warehouse):
+    rows = frame(
+        sample_warehouse,
+        """
+        select r.calendar_date, r.correlation_63d, r.hedge_regime, c.correlation as same_day
+        from marts.regime_daily as r
+        left join marts.rolling_correlations as c
+          on c.as_of_date = r.calendar_date and c.frequency = 'daily'
+         and c.window_periods = 63 and c.equity_asset_id = 'sp500' and c.bond_asset_id = 'ust_10y'
+        order by r.calendar_date
+        """,
+    ).with_columns(pl.col("same_day").shift(1).alias("previous"))
+    known = rows.filter(pl.col("previous").is_not_null())
+    assert known.height > 10_000
+    assert (known["correlation_63d"] - known["previous"]).abs().max() < 1e-12
+    expected = [
+        "negative" if c < -0.2 else "positive" if c > 0.2 else "neutral"
+        for c in known["correlation_63d"]
+    ]
+    assert expected == known["hedge_regime"].to_list()

@@ -75,9 +75,9 @@ def test_synthetic_sample_is_bannered_on_the_html_and_every_png(built):
 
 
 def test_answer_hit_rates_and_intervals_match_the_scorecard(published_sample, built):
-    ten = next(
-        h for h in built.answer if h.bond_asset_id == "ust_10y" and h.window == "full history"
-    )
+    """The report's full-history row is hedge_answer's, and its counts and Wilson interval are
+    the scorecard's `all` cell (two marts, one rule)."""
+    ten = next(h for h in built.answer if h.bond_asset_id == "ust_10y" and h.era_order == 1)
     with duckdb.connect(str(published_sample), read_only=True) as con:
         row = con.execute(
             """
@@ -87,8 +87,17 @@ def test_answer_hit_rates_and_intervals_match_the_scorecard(published_sample, bu
               and frequency = 'monthly' and regime_dimension = 'all'
             """
         ).fetchone()
+        boot = con.execute(
+            """
+            select hit_rate_ci_low, hit_rate_ci_high from marts.hedge_answer
+            where equity_asset_id = 'sp500' and bond_asset_id = 'ust_10y'
+              and frequency = 'monthly' and era_order = 1 and return_basis = 'total'
+            """
+        ).fetchone()
+    assert ten.era == "full history"
     assert (ten.down_months, ten.bond_up) == row[:2]
-    assert ten.ci == pytest.approx(row[2:], abs=1e-9)
+    assert ten.wilson == pytest.approx(row[2:], abs=1e-9)
+    assert ten.ci == pytest.approx(boot, abs=1e-12)
 
 
 def test_headline_numbers_come_from_the_data(built):
@@ -96,43 +105,34 @@ def test_headline_numbers_come_from_the_data(built):
     ten = [h for h in built.answer if h.bond_asset_id == "ust_10y"]
     full, recent = ten[0], ten[-1]
     assert f"rose {report.pct(full.hit_rate)} of the time" in first
-    assert f"95% CI {report.ci_text(full)}" in first
+    assert f"95% block-bootstrap interval {report.ci_text(full.ci)}" in first
+    assert f"i.i.d. Wilson {report.ci_text(full.wilson)}" in first
     assert f"{full.bond_up} of {full.down_months} down" in first
-    assert any(
-        "Since 2022" in p and f"{recent.bond_up} of {recent.down_months} down months" in p
-        for p in built.headline
-    )
+    assert any(recent.verdict in p for p in built.headline)
+    assert recent.era == "2022 on" and recent.previous_era == "2000-2021"
     assert any(p.startswith("Now (") for p in built.headline)
 
 
-def test_headline_changes_when_the_data_change(private_copy):
+def test_headline_follows_hedge_answer(private_copy):
+    """The headline only words marts.hedge_answer: change the mart, the headline follows."""
+
     def answer_and_headline():
         with duckdb.connect(str(private_copy), read_only=True) as con:
-            answer = report.compute_answer(con)
+            answer = report.read_answer(con)
             return answer, report.headline(con, answer)
 
-    old_answer, old_headline = answer_and_headline()
-    with duckdb.connect(str(private_copy)) as con:  # bonds now move the other way every month
+    _, old_headline = answer_and_headline()
+    with duckdb.connect(str(private_copy)) as con:
         con.execute(
-            "update marts.asset_returns set total_return = -total_return "
-            "where asset_id = 'ust_10y' and frequency = 'monthly'"
+            "update marts.hedge_answer set hit_rate = 0.2, hit_rate_ci_low = 0.1, "
+            "hit_rate_ci_high = 0.3 where bond_asset_id = 'ust_10y' and era_order = 1 "
+            "and frequency = 'monthly' and return_basis = 'total'"
         )
     new_answer, new_headline = answer_and_headline()
-    old = next(h for h in old_answer if h.bond_asset_id == "ust_10y")
-    new = next(h for h in new_answer if h.bond_asset_id == "ust_10y")
-    assert new.down_months == old.down_months and new.bond_up != old.bond_up
-    assert f"rose {report.pct(new.hit_rate)} of the time" in new_headline[0]
+    assert "rose 20% of the time (95% block-bootstrap interval 10\u201330%" in new_headline[0]
+    assert "less often than not" in new_headline[0]
     assert new_headline[0] != old_headline[0]
-
-
-def test_wilson_interval_edges():
-    assert report.wilson_interval(0, 0) == (None, None)
-    low, high = report.wilson_interval(0, 10)
-    assert low == 0.0 and 0 < high < 0.35
-    low, high = report.wilson_interval(10, 10)
-    assert high == 1.0 and 0.65 < low < 1
-    low, high = report.wilson_interval(50, 100)
-    assert low == pytest.approx(0.4038, abs=1e-4) and high == pytest.approx(0.5962, abs=1e-4)
+    assert not hasattr(report, "compute_answer") and not hasattr(report, "wilson_interval")
 
 
 def test_report_asset_attaches_headline_html_and_charts(private_copy):

@@ -12,12 +12,23 @@
     end
 {%- endmacro %}
 
-{#- tightening / easing / hold from the change in fed funds over the policy window. -#}
-{% macro policy_regime(fed_funds_change) -%}
+{#- tightening / easing / hold from the direction of the last policy move (a move of the
+    10-day median fed funds rate by at least `regime_policy_move_threshold` over 10 business
+    days): tightening after a hike, easing after a cut, for up to
+    `regime_policy_hold_after_days` business days, unless the 2-year yield has crossed the
+    funds rate by more than `regime_policy_2y_band` against that direction (the market prices
+    the cycle's end: 2y below funds after hikes, above after cuts); otherwise hold. -#}
+{% macro policy_regime(last_move_sign, days_since_move, fed_funds, ust_2y) -%}
     case
-        when {{ fed_funds_change }} is null then null
-        when {{ fed_funds_change }} > {{ var('regime_policy_change_threshold') }} then 'tightening'
-        when {{ fed_funds_change }} < -{{ var('regime_policy_change_threshold') }} then 'easing'
+        when {{ fed_funds }} is null then null
+        when {{ last_move_sign }} is null
+            or {{ days_since_move }} > {{ var('regime_policy_hold_after_days') }} then 'hold'
+        when {{ last_move_sign }} > 0
+            and not coalesce({{ ust_2y }} < {{ fed_funds }} - {{ var('regime_policy_2y_band') }}, false)
+            then 'tightening'
+        when {{ last_move_sign }} < 0
+            and not coalesce({{ ust_2y }} > {{ fed_funds }} + {{ var('regime_policy_2y_band') }}, false)
+            then 'easing'
         else 'hold'
     end
 {%- endmacro %}
@@ -33,23 +44,26 @@
     end
 {%- endmacro %}
 
-{#- Risk-off: S&P 500 drawdown at or beyond the threshold, or VIX above its level (a missing
-    VIX counts as "not above", so the drawdown alone decides before 1990). -#}
-{% macro risk_off(spx_drawdown, vix) -%}
+{#- Risk-off: a fresh shock, not a distance from the all-time high: VIX above
+    `regime_risk_off_vix`, or VIX above `regime_risk_off_vix_ratio` x its trailing median, or
+    the S&P 500 down at least `regime_risk_off_fall` over `regime_risk_off_fall_days` business
+    days (the only test before VIX exists, 1990). A missing input counts as "no shock". -#}
+{% macro risk_off(vix, vix_median, spx_return_fast) -%}
     case
-        when {{ spx_drawdown }} is null and {{ vix }} is null then null
-        else coalesce({{ spx_drawdown }} <= {{ var('regime_risk_off_drawdown') }}, false)
-            or coalesce({{ vix }} > {{ var('regime_risk_off_vix') }}, false)
+        when {{ vix }} is null and {{ spx_return_fast }} is null then null
+        else coalesce({{ vix }} > {{ var('regime_risk_off_vix') }}, false)
+            or coalesce({{ vix }} > {{ var('regime_risk_off_vix_ratio') }} * {{ vix_median }}, false)
+            or coalesce({{ spx_return_fast }} <= {{ var('regime_risk_off_fall') }}, false)
     end
 {%- endmacro %}
 
-{#- Credit stress: HY OAS above its threshold where HY exists (from 1997); otherwise the
-    Moody's Baa - 10y spread above its threshold; null when neither exists. -#}
-{% macro credit_stress(hy_oas, baa_spread) -%}
+{#- Credit stress relative to the spread's own history: HY OAS where it exists (from 1997),
+    else the Baa - 10y spread, more than `regime_credit_stress_z` trailing standard deviations
+    above its mean over the previous `regime_credit_stress_window_days` business days. -#}
+{% macro credit_stress(credit_spread_z) -%}
     case
-        when {{ hy_oas }} is not null then {{ hy_oas }} > {{ var('regime_credit_stress_hy_oas') }}
-        when {{ baa_spread }} is not null
-            then {{ baa_spread }} > {{ var('regime_credit_stress_baa_spread') }}
+        when {{ credit_spread_z }} is not null
+            then {{ credit_spread_z }} > {{ var('regime_credit_stress_z') }}
     end
 {%- endmacro %}
 
@@ -103,18 +117,18 @@ having count(*) <> {{ n_rows }}
                'curve_inverted', 'credit_stress', 'hedge_regime']) }}
 {%- endmacro %}
 
-{% macro regime_dimensions_cross_join() -%}
+{% macro regime_dimensions_cross_join(extra=[]) -%}
 cross join (
     values
-    {% for name in regime_dimension_names() -%}
+    {% for name in regime_dimension_names() + extra -%}
     ('{{ name }}'){{ ", " if not loop.last }}
     {%- endfor %}
 ) as dimensions (regime_dimension)
 {%- endmacro %}
 
-{% macro regime_value(relation) -%}
+{% macro regime_value(relation, extra=[]) -%}
 case dimensions.regime_dimension
-    {% for name in regime_dimension_names() -%}
+    {% for name in regime_dimension_names() + extra -%}
     when '{{ name }}' then {{ "'all'" if name == 'all' else relation ~ '.' ~ name }}
     {% endfor -%}
 end

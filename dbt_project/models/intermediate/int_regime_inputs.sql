@@ -94,6 +94,22 @@ with_changes as (
                 over (order by calendar_date),
             8
         ) as fed_funds_change,
+        -- policy moves: the median fed funds rate over the last `regime_policy_median_days`
+        -- business days (robust to settlement-day spikes) against its value as many days
+        -- earlier
+        median(fed_funds) over (
+            order by calendar_date
+            rows between {{ var('regime_policy_median_days') - 1 }} preceding and current row
+        ) as fed_funds_median,
+        -- risk-off inputs: the S&P 500's return over the fast-fall window, and VIX's median
+        -- over the trailing window ending the previous day
+        spx_level
+        / lag(spx_level, {{ var('regime_risk_off_fall_days') }}) over (order by calendar_date)
+        - 1 as spx_return_fast,
+        median(vix) over (
+            order by calendar_date
+            rows between {{ var('regime_risk_off_vix_median_days') }} preceding and 1 preceding
+        ) as vix_trailing_median,
         round(ust_10y_yield - ust_2y_yield, 8) as curve_10y_2y,
         round(
             ust_10y_yield - lag(ust_10y_yield) over (order by calendar_date), 8
@@ -102,9 +118,67 @@ with_changes as (
     from joined
 ),
 
+with_moves as (
+    select
+        *,
+        round(
+            fed_funds_median - lag(fed_funds_median, {{ var('regime_policy_median_days') }})
+                over (order by calendar_date),
+            8
+        ) as fed_funds_move
+    from with_changes
+),
+
+with_last_move as (
+    select
+        *,
+        case
+            when fed_funds_move >= {{ var('regime_policy_move_threshold') }} then 1
+            when fed_funds_move <= -{{ var('regime_policy_move_threshold') }} then -1
+        end as policy_move_sign
+    from with_moves
+),
+
+with_policy as (
+    select
+        *,
+        last_value(policy_move_sign ignore nulls) over running as last_policy_move_sign,
+        last_value(case when policy_move_sign is not null then calendar_date end ignore nulls)
+            over running as last_policy_move_date,
+        last_value(case when policy_move_sign is not null then business_day_index end ignore nulls)
+            over running as last_policy_move_index,
+        -- each spread against its own trailing window (ending the previous day)
+        (hy_oas - avg(hy_oas) over credit_window) / nullif(stddev_samp(hy_oas) over credit_window, 0)
+            as hy_oas_z,
+        count(hy_oas) over credit_window as hy_oas_trailing_n,
+        (baa_spread - avg(baa_spread) over credit_window)
+        / nullif(stddev_samp(baa_spread) over credit_window, 0) as baa_spread_z,
+        count(baa_spread) over credit_window as baa_spread_trailing_n
+    from with_last_move
+    window
+        running as (order by calendar_date rows between unbounded preceding and current row),
+        credit_window as (
+            order by calendar_date
+            rows between {{ var('regime_credit_stress_window_days') }} preceding and 1 preceding
+        )
+),
+
 with_vol as (
     select
         *,
+        business_day_index - last_policy_move_index as days_since_policy_move,
+        -- the z-score of the rule's spread: HY OAS once it has half a window of history,
+        -- else Baa - 10y (null when neither has)
+        case
+            when hy_oas_trailing_n >= {{ var('regime_credit_stress_window_days') }} / 2 then hy_oas_z
+            when baa_spread_trailing_n >= {{ var('regime_credit_stress_window_days') }} / 2
+                then baa_spread_z
+        end as credit_spread_z,
+        case
+            when hy_oas_trailing_n >= {{ var('regime_credit_stress_window_days') }} / 2 then 'hy_oas'
+            when baa_spread_trailing_n >= {{ var('regime_credit_stress_window_days') }} / 2
+                then 'baa_spread'
+        end as credit_spread_basis,
         spx_level / spx_running_high - 1 as spx_drawdown,
         -- Realised daily volatility of S&P 500 returns: the short window ends today; the long
         -- window ends the previous day, so today's move is judged against what came before.
@@ -118,7 +192,7 @@ with_vol as (
             when count(spx_return_1d) over long_window = {{ var('regime_ftq_vol_long_days') }}
                 then stddev_samp(spx_return_1d) over long_window
         end as spx_vol_long
-    from with_changes
+    from with_policy
     window
         short_window as (
             order by calendar_date
@@ -142,6 +216,15 @@ select
     vix,
     fed_funds,
     fed_funds_change,
+    fed_funds_median,
+    fed_funds_move,
+    last_policy_move_sign,
+    last_policy_move_date,
+    days_since_policy_move,
+    spx_return_fast,
+    vix_trailing_median,
+    credit_spread_basis,
+    credit_spread_z,
     cpi_reference_month,
     cpi_yoy,
     ust_2y_yield,

@@ -57,7 +57,10 @@ with_regime as (
         regime.risk_off::varchar as risk_off,
         regime.curve_inverted::varchar as curve_inverted,
         regime.credit_stress::varchar as credit_stress,
-        regime.hedge_regime
+        regime.hedge_regime,
+        -- the Markov-switching regime known at the period's start: the filtered regime of the
+        -- last month that ended on or before the regime date
+        markov.filtered_regime as markov_regime
     from pairs
     left join {{ ref('int_period_regime_dates') }} as regime_dates
         on
@@ -65,6 +68,8 @@ with_regime as (
             and pairs.period_end = regime_dates.period_end
     left join {{ ref('regime_daily') }} as regime
         on regime_dates.regime_as_of_date = regime.calendar_date
+    asof left join {{ ref('markov_regimes') }} as markov
+        on regime_dates.regime_as_of_date >= markov.period_end
 ),
 
 long as (
@@ -76,9 +81,9 @@ long as (
         with_regime.stock_return,
         with_regime.bond_return,
         dimensions.regime_dimension,
-        {{ regime_value('with_regime') }} as regime_value
+        {{ regime_value('with_regime', ['markov_regime']) }} as regime_value
     from with_regime
-    {{ regime_dimensions_cross_join() }}
+    {{ regime_dimensions_cross_join(['markov_regime']) }}
 ),
 
 aggregated as (

@@ -27,13 +27,22 @@ dollar as (
 hedge_correlation as (
     select
         as_of_date,
-        correlation
+        max(correlation) filter (
+            where window_periods = {{ var('regime_hedge_correlation_window') }}
+        ) as correlation,  -- noqa: RF04
+        max(correlation) filter (
+            where window_periods = {{ var('regime_hedge_fast_correlation_window') }}
+        ) as correlation_fast
     from {{ ref('rolling_correlations') }}
     where
         frequency = 'daily'
-        and window_periods = {{ var('regime_hedge_correlation_window') }}
+        and window_periods in (
+            {{ var('regime_hedge_correlation_window') }},
+            {{ var('regime_hedge_fast_correlation_window') }}
+        )
         and equity_asset_id = 'sp500'
         and bond_asset_id = 'ust_10y'
+    group by as_of_date
 ),
 
 bond_return as (
@@ -50,7 +59,9 @@ joined as (
         bond_return.ust_10y_return_1d,
         -- the correlation known at the previous business day's close
         lag(hedge_correlation.correlation) over (order by inputs.calendar_date)
-            as correlation_252d
+            as correlation_252d,
+        lag(hedge_correlation.correlation_fast) over (order by inputs.calendar_date)
+            as correlation_63d
     from inputs
     left join hedge_correlation on inputs.calendar_date = hedge_correlation.as_of_date
     left join bond_return on inputs.calendar_date = bond_return.calendar_date
@@ -60,15 +71,15 @@ flagged as (
     select
         joined.*,
         {{ inflation_regime('cpi_yoy') }} as inflation_regime,
-        {{ policy_regime('fed_funds_change') }} as policy_regime,
-        {{ risk_off('spx_drawdown', 'vix') }} as risk_off,
+        {{ policy_regime('last_policy_move_sign', 'days_since_policy_move', 'fed_funds', 'ust_2y_yield') }}
+            as policy_regime,
+        {{ risk_off('vix', 'vix_trailing_median', 'spx_return_fast') }} as risk_off,
         case when joined.curve_10y_2y is not null then joined.curve_10y_2y < 0 end as curve_inverted,
-        {{ credit_stress('hy_oas', 'baa_spread') }} as credit_stress,
-        case
-            when joined.hy_oas is not null then 'hy_oas'
-            when joined.baa_spread is not null then 'baa_spread'
-        end as credit_stress_basis,
-        {{ hedge_regime('correlation_252d') }} as hedge_regime,
+        {{ credit_stress('credit_spread_z') }} as credit_stress,
+        case when joined.credit_spread_z is not null then joined.credit_spread_basis end
+            as credit_stress_basis,
+        {{ hedge_regime('correlation_63d') }} as hedge_regime,
+        {{ hedge_regime('correlation_252d') }} as hedge_regime_252d,
         -- Flight to quality (simplified Baele, Bekaert, Inghelbrecht & Wei 2020): Treasuries
         -- up, stocks down by more than k long-window sigmas, short-window equity vol above
         -- long-window vol.
@@ -102,6 +113,7 @@ select
     flagged.credit_stress::boolean as credit_stress,
     flagged.credit_stress_basis::varchar as credit_stress_basis,
     flagged.hedge_regime::varchar as hedge_regime,
+    flagged.hedge_regime_252d::varchar as hedge_regime_252d,
     flagged.flight_to_quality_day::boolean as flight_to_quality_day,
     flagged.sell_america_day::boolean as sell_america_day,
     (case
@@ -118,6 +130,11 @@ select
     flagged.cpi_reference_month::date as cpi_reference_month,
     flagged.fed_funds::double as fed_funds,
     flagged.fed_funds_change::double as fed_funds_change,
+    flagged.fed_funds_move::double as fed_funds_move,
+    flagged.last_policy_move_date::date as last_policy_move_date,
+    flagged.vix_trailing_median::double as vix_trailing_median,
+    flagged.spx_return_fast::double as spx_return_fast,
+    flagged.credit_spread_z::double as credit_spread_z,
     flagged.vix::double as vix,
     flagged.spx_level::double as spx_level,
     flagged.spx_drawdown::double as spx_drawdown,
@@ -137,6 +154,7 @@ select
     flagged.dollar_index::double as dollar_index,
     flagged.dollar_return_1d::double as dollar_return_1d,
     flagged.correlation_252d::double as correlation_252d,
+    flagged.correlation_63d::double as correlation_63d,
     source.data_source::varchar as data_source
 from flagged
 cross join source
