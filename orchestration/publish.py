@@ -74,6 +74,7 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
                     f'create table {dst_schema}."{dst_table}" as '
                     f'select * from "{working}".{src_schema}."{src_table}"'
                 )
+                _copy_comments(con, working, (src_schema, src_table), (dst_schema, dst_table))
                 rows = con.execute(f'select count(*) from {dst_schema}."{dst_table}"').fetchone()
                 tables[f"{dst_schema}.{dst_table}"] = rows[0]
             con.execute(f'detach "{working}"')
@@ -89,6 +90,33 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
         building.unlink(missing_ok=True)
         Path(str(building) + ".wal").unlink(missing_ok=True)
     return Publication(target, now, run_id, source, tables)
+
+
+def _copy_comments(con, working: str, src: tuple[str, str], dst: tuple[str, str]) -> None:
+    """Carry the table's and its columns' COMMENTs (dbt persist_docs) over to the copy.
+
+    ``create table ... as select`` keeps the data, not the comments; BI tools show these as
+    table and column descriptions.
+    """
+    table_comment = con.execute(
+        "select comment from duckdb_tables() "
+        "where database_name = ? and schema_name = ? and table_name = ?",
+        [working, *src],
+    ).fetchone()
+    relation = f'{dst[0]}."{dst[1]}"'
+    if table_comment and table_comment[0]:
+        con.execute(f"comment on table {relation} is {_sql_string(table_comment[0])}")
+    for column, comment in con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = ? "
+        "and schema_name = ? and table_name = ? and comment is not null and comment <> ''",
+        [working, *src],
+    ).fetchall():
+        name = column.replace('"', '""')
+        con.execute(f'comment on column {relation}."{name}" is {_sql_string(comment)}')
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _catalog_name(warehouse: Path) -> str:
