@@ -92,7 +92,7 @@ bi-install: .venv-superset/.installed
 
 bi: install bi-install
 	@test -f data/published/bondhedge.duckdb || { echo "no published file yet: run make run first"; exit 1; }
-	python -m bi.superset serve --host $(HOST) --port $(BI_PORT)
+	python -m bi.run_superset serve --host $(HOST) --port $(BI_PORT)
 
 answer: install
 	BONDHEDGE_SOURCE=$(SOURCE) bondhedge answer
