@@ -111,9 +111,7 @@ CHARTS = [
             "x_axis": "era",
             "metrics": [LOW, HIT, HIGH],
             "groupby": [],
-            "adhoc_filters": [
-                where("regime_dimension = 'decade' and bond_asset_id = 'ust_10y'")
-            ],
+            "adhoc_filters": [where("regime_dimension = 'decade' and bond_asset_id = 'ust_10y'")],
             "y_axis_format": ".0%",
             "x_axis_sort_asc": True,
             "x_axis_sort": "era",
@@ -281,7 +279,10 @@ def build(published: Path) -> None:
         for old in (OUT / sub).glob("*.yaml"):
             old.unlink()
     write = lambda rel, doc: (OUT / rel).write_text(yaml.safe_dump(doc, sort_keys=False))  # noqa: E731
-    write("metadata.yaml", {"version": "1.0.0", "type": "Dashboard", "timestamp": "2026-12-01T00:00:00+00:00"})
+    write(
+        "metadata.yaml",
+        {"version": "1.0.0", "type": "Dashboard", "timestamp": "2026-12-01T00:00:00+00:00"},
+    )
     write(
         "databases/bondhedge.yaml",
         {
@@ -347,7 +348,7 @@ def build(published: Path) -> None:
                 "certified_by": None,
                 "certification_details": None,
                 "viz_type": viz,
-                "params": {**params, "viz_type": viz, "datasource": f"0__table"},
+                "params": {**params, "viz_type": viz, "datasource": "0__table"},
                 "query_context": query_context(dataset, cols, mets, flt),
                 "cache_timeout": None,
                 "uuid": chart_uuid,

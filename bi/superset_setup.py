@@ -23,8 +23,12 @@ with app.app_context():
     admin = security_manager.find_user(username="admin")
     if admin is None:
         admin = security_manager.add_user(
-            "admin", "bondhedge", "admin", "admin@localhost",
-            security_manager.find_role("Admin"), password=password,
+            "admin",
+            "bondhedge",
+            "admin",
+            "admin@localhost",
+            security_manager.find_role("Admin"),
+            password=password,
         )
     g.user = admin
     with ZipFile(bundle) as zf:
@@ -36,8 +40,10 @@ with app.app_context():
         sys.exit(f"superset setup: dashboard import failed: {exc} {details}")
 
     public = security_manager.find_role("Public")
-    for perm, view in (("all_datasource_access", "all_datasource_access"),
-                       ("all_database_access", "all_database_access")):
+    for perm, view in (
+        ("all_datasource_access", "all_datasource_access"),
+        ("all_database_access", "all_database_access"),
+    ):
         pv = security_manager.find_permission_view_menu(perm, view)
         if pv is not None and pv not in public.permissions:
             security_manager.add_permission_role(public, pv)
