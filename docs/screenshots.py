@@ -48,7 +48,7 @@ def shoot(url: str, out: Path, size: str = "1600,1000", wait_ms: int = 25000) ->
             url,
         ],
         check=True,
-        timeout=180,
+        timeout=400,
         capture_output=True,
     )
     print(f"{out}  <- {url}")
@@ -90,6 +90,13 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(1)
+        # the "join the community" dialog covers the page until dismissed once per instance
+        request = urllib.request.Request(
+            f"{base}/graphql",
+            data=b'{"query": "mutation SetNuxSeen { setNuxSeen }"}',
+            headers={"Content-Type": "application/json"},
+        )
+        urllib.request.urlopen(request, timeout=30).read()
         shoot(f"{base}/asset-groups", args.out / "dagster_asset_graph.png", "1800,1100")
         shoot(f"{base}/assets/marts/hedge_scorecard", args.out / "dagster_mart_page.png")
         shoot(
