@@ -89,5 +89,9 @@ def headline_answer(con: duckdb.DuckDBPyConnection) -> Headline | None:
             "and equity_asset_id = 'sp500' and bond_asset_id = 'ust_10y' limit 1"
         ).fetchone()
         if row:
-            return Headline(*row, source_table=f"marts.{table}")
+            equity, bond, frequency, hit, low, high, down, first, last, source = row
+            return Headline(
+                equity, bond, frequency, float(hit), float(low), float(high), int(down),
+                first, last, source, source_table=f"marts.{table}",
+            )  # fmt: skip
     return None

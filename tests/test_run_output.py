@@ -40,7 +40,7 @@ def test_headline_prefers_hedge_answer_when_published(published_sample, tmp_path
     shutil.copy(published_sample, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            "create table marts.hedge_answer as select * replace (0.123 as hit_rate) "
+            "create table marts.hedge_answer as select * replace (0.123::double as hit_rate) "
             "from marts.hedge_scorecard where regime_dimension = 'all'"
         )
     with duckdb.connect(str(copy), read_only=True) as con:
