@@ -32,11 +32,22 @@ def _published(args) -> Path:
     return settings.published_path(args.source)
 
 
+#: how to build each source's published file (bondhedge_<source>.duckdb; sample: bondhedge)
+BUILD_COMMANDS = {
+    "sample": "make run",
+    "fred": "make run SOURCE=fred",
+    "csv": "make run SOURCE=csv CSV_DIR=path/to/folder-of-FRED-csv-files",
+}
+
+
 def _missing(path: Path) -> int:
+    stem = path.name.removesuffix(".duckdb")
+    source = stem.removeprefix("bondhedge_") if stem.startswith("bondhedge_") else "sample"
+    command = BUILD_COMMANDS.get(source, "make run")
     print(
         f"bondhedge: no published analytics file at {path}\n"
-        "  build one with `make run` (or `dagster job execute -m orchestration.definitions "
-        "-j refresh_all`), or pass --published PATH",
+        f"  build one with `{command}` (or `python -m orchestration.run` with "
+        f"BONDHEDGE_SOURCE={source}), or pass --published PATH",
         file=sys.stderr,
     )
     return 2

@@ -81,6 +81,7 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
                     f"create table {dst} as "
                     f"select * from {db}.{ident(src_schema)}.{ident(src_table)}"
                 )
+                _copy_comments(con, working, (src_schema, src_table), dst)
                 rows = con.execute(f"select count(*) from {dst}").fetchone()
                 tables[f"{dst_schema}.{dst_table}"] = rows[0]
             kept = _working_history(con, working)
@@ -138,6 +139,27 @@ def _keep_history_in_working(warehouse: Path, history: list[tuple]) -> None:
             warehouse,
             str(exc).splitlines()[0][:200],
         )
+
+
+def _copy_comments(con, working: str, src: tuple[str, str], relation: str) -> None:
+    """Carry the table's and its columns' COMMENTs (dbt persist_docs) over to the copy.
+
+    ``create table ... as select`` keeps the data, not the comments; BI tools show these as
+    table and column descriptions.
+    """
+    table_comment = con.execute(
+        "select comment from duckdb_tables() "
+        "where database_name = ? and schema_name = ? and table_name = ?",
+        [working, *src],
+    ).fetchone()
+    if table_comment and table_comment[0]:
+        con.execute(f"comment on table {relation} is {literal(table_comment[0])}")
+    for column, comment in con.execute(
+        "select column_name, comment from duckdb_columns() where database_name = ? "
+        "and schema_name = ? and table_name = ? and comment is not null and comment <> ''",
+        [working, *src],
+    ).fetchall():
+        con.execute(f"comment on column {relation}.{ident(column)} is {literal(comment)}")
 
 
 def _catalog_name(warehouse: Path) -> str:

@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import dagster as dg
 
-# Every asset in dependency order: land raw series, dbt build, checks (and publish, when
-# defined). dbt models are rebuilt by the run that changes their inputs: the job, not an
+# Every asset in dependency order: land raw series, dbt build, checks, publish, report.
+# dbt models are rebuilt by the run that changes their inputs: the job, not an
 # automation sensor, so one run holds the single DuckDB writer at a time.
 refresh_all = dg.define_asset_job(
     "refresh_all",
     selection=dg.AssetSelection.all(),
-    description="Land every series, rebuild every dbt model, run every check.",
+    description=(
+        "Land every catalog series, dbt build (seeds, models, tests), the pandera checks on "
+        "the marts, publish the read-only analytics file, and write the hedge report."
+    ),
 )
 
 transform_only = dg.define_asset_job(
     "transform_only",
     selection=dg.AssetSelection.all() - dg.AssetSelection.groups("raw"),
-    description="Rebuild dbt models and checks from what is already landed (no fetch).",
+    description=(
+        "From what is already landed (no fetch): dbt build, the pandera checks, publish and "
+        "the hedge report."
+    ),
 )
 
 weekday_refresh = dg.ScheduleDefinition(

@@ -141,3 +141,49 @@ def test_landing_metadata_tells_operators_what_landed(two_runs):
     assert meta["source"].value == "sample"
     table = meta["series"].value
     assert {r.data["series_id"] for r in table.records} == {s.series_id for s in load_catalog()}
+
+
+def test_operators_see_owners_tags_and_check_descriptions():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        spec = graph.get(key)
+        assert spec.owners, key
+        assert spec.tags.get("layer") == key.path[0], key
+    undescribed = [k for k in graph.asset_check_keys if not graph.get_check_spec(k).description]
+    assert undescribed == []
+    # dbt's source tests on raw.observations are checks, not bare observations
+    raw_checks = {k.name for k in graph.asset_check_keys if k.asset_key == OBSERVATIONS}
+    assert "source_unique_combination_raw_observations_series_id__observation_date" in raw_checks
+    assert defs.resolve_job_def("refresh_all").description.count("publish") == 1
+
+
+def test_mart_metadata_tracks_business_metrics(two_runs):
+    """Metadata figures equal the same figures queried directly from the working warehouse."""
+    tmp, first, _, _, _ = two_runs
+    meta = {
+        e.asset_key.to_user_string(): e.materialization.metadata
+        for e in first.get_asset_materialization_events()
+    }
+    con = duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True)
+    try:
+        hit, first_end, last_end = con.execute(
+            "select hit_rate, (select min(first_period_end) from marts.hedge_scorecard), "
+            "(select max(last_period_end) from marts.hedge_scorecard) "
+            "from marts.hedge_scorecard where equity_asset_id = 'sp500' "
+            "and bond_asset_id = 'ust_10y' and frequency = 'monthly' and regime_dimension = 'all'"
+        ).fetchone()
+        corr252 = con.execute(
+            "select correlation from marts.rolling_correlations where equity_asset_id = 'sp500' "
+            "and bond_asset_id = 'ust_10y' and frequency = 'daily' and window_periods = 252 "
+            "order by as_of_date desc limit 1"
+        ).fetchone()[0]
+        outlook = con.execute("select outlook from marts.hedge_monitor_latest").fetchone()[0]
+    finally:
+        con.close()
+    scorecard = meta["marts/hedge_scorecard"]
+    assert scorecard["headline_hit_rate"].value == pytest.approx(hit, abs=1e-12)
+    assert scorecard["date_range"].value.startswith(f"{first_end} .. {last_end}")
+    assert "headline rows" in scorecard["preview"].value
+    rolling = meta["marts/rolling_correlations"]
+    assert rolling["correlation_252d_latest"].value == pytest.approx(corr252, abs=1e-12)
+    assert meta["marts/hedge_monitor_latest"]["outlook"].value == outlook

@@ -17,9 +17,15 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 from packaging import version
 
+from orchestration.assets.dbt_metadata import describe_test, table_metadata
 from orchestration.project import dbt_project
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
@@ -48,8 +54,19 @@ class BondhedgeTranslator(DagsterDbtTranslator):
             spec = spec.replace_attributes(freshness_policy=MART_FRESHNESS)
         return spec
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dbt tests as checks, each with a sentence saying what it checks."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=describe_test(manifest["nodes"][unique_id]))
 
-translator = BondhedgeTranslator()
+
+# Source tests (raw.observations: keys unique, dates not null, ...) are checks on the landing
+# asset rather than bare observations: dagster-dbt otherwise warns on every run.
+translator = BondhedgeTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True)
+)
 
 #: the dbt installed beside this interpreter, whatever PATH says
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
@@ -105,7 +122,15 @@ def bondhedge_dbt_models(
             target_path=dbt_project.target_path / "dagster_run",
             raise_on_error=False,
         )
-        events = list(invocation.stream())
+        events = []
+        total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+        step = max(total // 10, 1)
+        for event in invocation.stream():
+            events.append(event)
+            # a few lines for `make run`'s progress bar (each log line is an event write)
+            if len(events) % step == 0 and len(events) < total:
+                context.log.debug(f"dbt progress {len(events)}/{total}")
+        context.log.debug(f"dbt progress {total}/{total}")
         with duckdb.connect(str(warehouse.file), read_only=True) as con:
             for event in events:
                 if isinstance(event, dg.Output | dg.AssetMaterialization):
@@ -136,40 +161,3 @@ def warehouse_env(path: Path) -> Iterator[None]:
             os.environ.pop("BONDHEDGE_WAREHOUSE", None)
         else:
             os.environ["BONDHEDGE_WAREHOUSE"] = before
-
-
-def table_metadata(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict[str, Any]:
-    """Row count, date range and a five-row preview of the relation behind ``key``."""
-    schema, name = key.path[0], key.path[-1]
-    relation = f'"{schema}"."{name}"'
-    try:
-        columns = con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = ? and table_name = ? order by ordinal_position",
-            [schema, name],
-        ).fetchall()
-    except duckdb.Error:
-        return {}
-    if not columns:
-        return {}
-    meta: dict[str, Any] = {
-        "dagster/row_count": con.execute(f"select count(*) from {relation}").fetchone()[0]
-    }
-    date_cols = [c for c, t in columns if t == "DATE"]
-    if date_cols:
-        lo, hi = con.execute(
-            f'select min("{date_cols[0]}"), max("{date_cols[0]}") from {relation}'
-        ).fetchone()
-        meta["date_range"] = f"{date_cols[0]}: {lo} .. {hi}"
-    preview = con.execute(f"select * from {relation} limit 5").pl()
-    meta["preview"] = dg.MetadataValue.md(_markdown_table(preview))
-    return meta
-
-
-def _markdown_table(frame) -> str:
-    cols = frame.columns
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in frame.iter_rows():
-        cells = [f"{v:.6g}" if isinstance(v, float) else str(v) for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
