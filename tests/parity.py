@@ -10,8 +10,11 @@ shows a change left DuckDB's output as it was (two DuckDB warehouses, e.g. main 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -105,34 +108,52 @@ def compare(
 
 
 def compare_duckdb_files(old: str, new: str, tables=None, tol: float = 0.0) -> list[TableParity]:
-    """Every table in ``tables`` (default: every model in ``old``) of two DuckDB files."""
+    """Every model in ``tables`` (default: every table and view of ``old`` outside raw).
+
+    Views name their file's catalog, so an attached copy cannot resolve them: each file's
+    views are first written to Parquet through a connection of its own."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
     con.execute(f"attach '{old}' as old_wh (read_only)")
     con.execute(f"attach '{new}' as new_wh (read_only)")
-    if tables is None:
-        tables = {
-            f"{s}.{t}": None
-            for s, t in con.execute(
-                "select schema_name, table_name from duckdb_tables() where database_name = "
-                "'old_wh' and schema_name <> 'raw' union all select schema_name, view_name "
-                "from duckdb_views() where database_name = 'old_wh' and not internal "
-                "and schema_name <> 'raw' order by 1, 2"
-            ).fetchall()
-        }
-    results = []
-    for table, keys in tables.items():
-        keys = keys or PORTED_KEYS.get(table) or _all_columns(con, f"old_wh.{table}")
-        results.append(compare(con, table, f"old_wh.{table}", f"new_wh.{table}", keys, tol))
-    return results
+    relations = con.execute(
+        "select schema_name || '.' || table_name, false from duckdb_tables() "
+        "where database_name = 'old_wh' and schema_name <> 'raw' union all "
+        "select schema_name || '.' || view_name, true from duckdb_views() "
+        "where database_name = 'old_wh' and not internal and schema_name <> 'raw' order by 1"
+    ).fetchall()
+    views = {name for name, is_view in relations if is_view}
+    tables = tables or {name: None for name, _ in relations}
+    scratch = Path(tempfile.mkdtemp(prefix="parity_"))
+    try:
+        for side, path in (("old", old), ("new", new)):
+            own = duckdb.connect(path, read_only=True)
+            try:
+                for view in views & set(tables):
+                    own.execute(f"copy (select * from {view}) to '{scratch / side}_{view}.parquet'")
+            finally:
+                own.close()
+        results = []
+        for table, keys in tables.items():
+            if table in views:
+                left = f"read_parquet('{scratch / 'old'}_{table}.parquet')"
+                right = f"read_parquet('{scratch / 'new'}_{table}.parquet')"
+            else:
+                left, right = f"old_wh.{table}", f"new_wh.{table}"
+            keys = keys or PORTED_KEYS.get(table) or _all_columns(con, left)
+            results.append(compare(con, table, left, right, keys, tol))
+        return results
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _all_columns(con, relation: str) -> tuple[str, ...]:
-    """No declared key: the whole row is the key (a set comparison)."""
+    """No declared key: every non-float column is the key (floats are compared within the
+    tolerance, so float noise shows as a difference, not as a missing row)."""
     return tuple(
         r[0]
         for r in con.execute(f"describe select * from {relation}").fetchall()
-        if r[0] not in IGNORED_COLUMNS
+        if r[0] not in IGNORED_COLUMNS and r[1].upper() not in FLOAT_TYPES
     )
 
 

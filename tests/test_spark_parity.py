@@ -131,11 +131,11 @@ def _spark(out_dir: Path, table: str) -> str:
     return f"read_parquet('{out_dir / table.split('.')[1]}/*.parquet')"
 
 
-def _connect(*warehouses: tuple[str, Path]) -> duckdb.DuckDBPyConnection:
+def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A connection with ``warehouse`` attached under its own name (its views name it)."""
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    for alias, path in warehouses:
-        con.execute(f"attach '{path}' as {alias} (read_only)")
+    con.execute(f"attach '{warehouse}' as {warehouse.stem} (read_only)")
     return con
 
 
@@ -143,11 +143,11 @@ def _connect(*warehouses: tuple[str, Path]) -> duckdb.DuckDBPyConnection:
 @pytest.mark.parametrize("table", list(PORTED_KEYS))
 def test_spark_matches_duckdb(builds, table):
     """Every ported table: DuckDB's build is the reference, Spark's must match it."""
-    con = _connect(("duck", builds["duck_v1"]))
+    con = _connect(builds["duck_v1"])
     result = compare(
         con,
         table,
-        f"duck.{table}",
+        f"warehouse.{table}",
         _spark(builds["work"] / "spark_v1", table),
         PORTED_KEYS[table],
         TOLERANCE,
@@ -163,8 +163,8 @@ def test_spark_incremental_equals_full_refresh_and_duckdb(builds):
     full refresh and DuckDB's full build, and rewrote only the months from the revision on."""
     work = builds["work"]
     incremental = _spark(work / "spark_v2_incremental", DAILY)
-    con = _connect(("duck", builds["duck_v2"]))
-    for reference in (_spark(work / "spark_v2_full", DAILY), f"duck.{DAILY}"):
+    con = _connect(builds["duck_v2"])
+    for reference in (_spark(work / "spark_v2_full", DAILY), f"warehouse.{DAILY}"):
         result = compare(con, DAILY, reference, incremental, PORTED_KEYS[DAILY], TOLERANCE)
         assert not result.problems, (reference, result.problems)
     revised = con.execute(
@@ -199,12 +199,12 @@ def test_comparer_finds_each_kind_of_difference(tmp_path):
     key and a row count are each reported; floats within the tolerance are not."""
     con = duckdb.connect()
     con.execute(
-        "create table a as select k, f::double as f, s from (values (1, 0.5, 'x'), (2, 1.0, 'y'), (3, null, 'z'),"
-        " (4, 2.0, 'w')) t(k, f, s)"
+        "create table a as select k, f::double as f, s from (values (1, 0.5, 'x'), "
+        "(2, 1.0, 'y'), (3, null, 'z'), (4, 2.0, 'w')) t(k, f, s)"
     )
     con.execute(
-        "create table b as select k, f::double as f, s from (values (1, 0.5 + 1e-12, 'x'), (2, 1.000001, 'y'),"
-        " (3, 3.0, 'z'), (5, 2.0, 'w')) t(k, f, s)"
+        "create table b as select k, f::double as f, s from (values (1, 0.5 + 1e-12, 'x'), "
+        "(2, 1.000001, 'y'), (3, 3.0, 'z'), (5, 2.0, 'w')) t(k, f, s)"
     )
     result = compare(con, "t", "a", "b", ("k",), TOLERANCE)
     text = " | ".join(result.problems)
