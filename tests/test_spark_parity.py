@@ -79,11 +79,13 @@ def builds(tmp_path_factory):
     work = tmp_path_factory.mktemp("spark_parity")
     landing = work / "landing" / "warehouse.duckdb"
     landing.parent.mkdir()
-    assert land_series(landing, ShortSample(end_date=FIRST_END)).ok
+    assert land_series(landing, ShortSample(end_date=FIRST_END)).failed == []
     export_raw(landing, work / "raw_v1")
     duck_v1 = _duckdb_build(landing, work / "duck_v1", *PORTED_MODELS.split())
 
-    assert land_series(landing, ShortSample(end_date=SAMPLE_END)).ok  # a month of new days
+    assert (
+        land_series(landing, ShortSample(end_date=SAMPLE_END)).failed == []
+    )  # a month of new days
     with open_warehouse(landing) as con:
         (old,) = con.execute(
             "select value from raw.observations where series_id = ? and observation_date = ?",

@@ -83,8 +83,7 @@ select
     source_date <> calendar_date as is_filled,
     source,
     loaded_at,
-    {{ build_timestamp() }} as built_at
-    {{- replace_from_partition_column('calendar_date') }}
+    {{ build_timestamp() }} as built_at{{ replace_from_partition_column('calendar_date') }}  -- noqa: LT02
 from with_staleness
 where
     coalesce(business_days_stale, 0) <= case
