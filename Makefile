@@ -19,7 +19,7 @@ DBT_FILES := $(shell find dbt_project -type f 2>/dev/null) dbt_project.yml profi
 PY_FILES  := $(shell find orchestration ingestion -name '*.py' 2>/dev/null)
 MANIFEST  := target/manifest.json
 
-.PHONY: help install run test test-fast ui lint fmt docs docs-serve answer bench bi bi-install clean
+.PHONY: help install run test test-fast ui lint fmt docs docs-serve answer bench bi bi-install clean spark-env
 DOCS_PORT ?= 8080
 BI_PORT   ?= 8088
 
@@ -37,6 +37,17 @@ help:
 	@touch $@
 
 install: .venv/.installed
+
+# The Spark environment (dbt-spark, local pyspark session), never in the main venv; Java 17
+# comes from Debian when `java` is missing. Used by the `spark` dbt target and its parity test.
+.venv-spark/.installed: spark/requirements.txt
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	uv venv --allow-existing --python 3.11 .venv-spark
+	uv pip sync --python .venv-spark/bin/python spark/requirements.txt
+	@touch $@
+
+spark-env: .venv-spark/.installed
 
 $(MANIFEST): .venv/.installed $(DBT_FILES)
 	dagster-dbt project prepare-and-package --file orchestration/project.py

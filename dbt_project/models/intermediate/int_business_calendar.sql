@@ -9,7 +9,7 @@ with market_days as (
     where
         category in ('treasury_yield', 'equity_index')
         and frequency = 'daily'
-        and isodow(observation_date) <= 5
+        and {{ isodow('observation_date') }} <= 5
 ),
 
 numbered as (
@@ -24,8 +24,8 @@ select
     business_day_index,
     year(calendar_date) as calendar_year,
     month(calendar_date) as calendar_month,
-    date_trunc('month', calendar_date)::date as month_start,
-    date_trunc('week', calendar_date)::date as week_start,
+    {{ month_start('calendar_date') }} as month_start,
+    {{ week_start('calendar_date') }} as week_start,
     lead(calendar_date) over (order by calendar_date) is null
     or date_trunc('month', lead(calendar_date) over (order by calendar_date))
     <> date_trunc('month', calendar_date) as is_month_end,

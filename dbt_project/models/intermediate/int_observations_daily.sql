@@ -5,15 +5,11 @@
 -- month, FRED's convention, so one print covers its month). Beyond the bound the row is
 -- absent: a stale value is never presented as current.
 -- Incremental: a run recomputes the days from the earliest changed observation (or the
--- trailing look-back, whichever is earlier) and replaces them; see macros/incremental.sql.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_from',
-    replace_from_column='calendar_date',
-    replace_from_macro='observations_refresh_from',
-    unique_key=['series_id', 'calendar_date'],
-    on_schema_change='append_new_columns',
-) }}
+-- trailing look-back, whichever is earlier) and replaces them; see macros/incremental.sql
+-- (and macros/portable.sql for the as-of join and the incremental strategy on Spark).
+{{ config(**replace_from_config(
+    'calendar_date', 'observations_refresh_from', ['series_id', 'calendar_date'],
+)) }}
 
 with calendar as (
     select
@@ -51,34 +47,31 @@ grid as (
     from series_span
     inner join calendar on series_span.first_date <= calendar.calendar_date
     {%- if is_incremental() %}
-    where calendar.calendar_date >= {{ observations_refresh_from() }}  -- noqa: LT02
+    where calendar.calendar_date >= {{ replace_from_cutoff(observations_refresh_from()) }}  -- noqa: LT02
     {%- endif %}
 ),
 
 as_of as (
-    select
-        grid.series_id,
-        grid.frequency,
-        grid.calendar_date,
-        grid.business_day_index,
-        observations.observation_date as source_date,
-        observations.value,
-        observations.source,
-        observations.loaded_at
-    from grid
-    asof inner join observations
-        on
-            grid.series_id = observations.series_id
-            and grid.calendar_date >= observations.observation_date
+    {{ asof_join(
+        'grid', 'observations', 'calendar_date', 'observation_date',
+        {'source_date': 'observation_date', 'value': 'value', 'source': 'source',
+         'loaded_at': 'loaded_at'},
+        by=['series_id'],
+    ) }}
+),
+
+source_days as (
+    {{ asof_join(
+        'as_of', 'calendar', 'source_date', 'calendar_date',
+        {'source_day_index': 'business_day_index'}, join_type='left',
+    ) }}
 ),
 
 with_staleness as (
     select
-        as_of.*,
-        as_of.business_day_index - source_day.business_day_index as business_days_stale
-    from as_of
-    asof left join calendar as source_day
-        on as_of.source_date >= source_day.calendar_date
+        *,
+        business_day_index - source_day_index as business_days_stale
+    from source_days
 )
 
 select
@@ -90,7 +83,7 @@ select
     source_date <> calendar_date as is_filled,
     source,
     loaded_at,
-    {{ build_timestamp() }} as built_at
+    {{ build_timestamp() }} as built_at{{ replace_from_partition_column('calendar_date') }}  -- noqa: LT02
 from with_staleness
 where
     coalesce(business_days_stale, 0) <= case

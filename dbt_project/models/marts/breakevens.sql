@@ -14,7 +14,8 @@ with observations as (
         calendar_date,
         value,
         is_filled,
-        max(calendar_date) filter (where not is_filled) over (partition by series_id)
+        -- a case, not `filter (where ...)`: Spark has no filter clause on window aggregates
+        max(case when not is_filled then calendar_date end) over (partition by series_id)
             as last_print_date
     from {{ ref('int_observations_daily') }}
     where series_id in (
@@ -77,7 +78,7 @@ select
     round(computed.breakeven_computed - computed.breakeven_published, 8)::double as difference,
     round(forward.forward_5y5y_breakeven, 8)::double as forward_5y5y_breakeven,
     computed.has_carried_input::boolean as has_carried_input,
-    warehouse_source.data_source::varchar as data_source
+    cast(warehouse_source.data_source as {{ dbt.type_string() }}) as data_source
 from computed
 inner join forward on computed.calendar_date = forward.calendar_date
 cross join {{ ref('stg_warehouse_source') }} as warehouse_source
