@@ -100,8 +100,8 @@ def main() -> int:
         shoot(f"{base}/asset-groups", args.out / "dagster_asset_graph.png", "1800,1100")
         shoot(f"{base}/assets/marts/hedge_scorecard", args.out / "dagster_mart_page.png")
         shoot(
-            f"{base}/assets/marts/hedge_scorecard?view=plots",
-            args.out / "dagster_mart_plots.png",
+            f"{base}/assets/marts/hedge_scorecard?view=events",
+            args.out / "dagster_mart_events.png",
         )
         shoot(f"{base}/assets/marts/hedge_scorecard?view=checks", args.out / "dagster_checks.png")
         run_id = _latest_run_id()
