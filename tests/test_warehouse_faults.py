@@ -19,7 +19,10 @@ import pytest
 
 from ingestion.warehouse import WarehouseBusy, WarehouseDamaged, open_warehouse
 
-READER = "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); print('open', flush=True); time.sleep(120)"
+READER = (
+    "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], read_only=True); "
+    "print('open', flush=True); time.sleep(120)"
+)
 
 
 def corrupt(path) -> None:
