@@ -156,6 +156,11 @@ def test_iid_intervals_and_verdict_wording(sample_warehouse):
         says_significant = ", significantly" in r["verdict"]
         p_value = r["hit_rate_diff_p_value"]
         assert says_significant == (p_value is not None and p_value < 0.05), r["verdict"]
+        if p_value is not None:
+            # at the floor 1 / (B + 1) no replicate was as extreme: say "at most", not "equals"
+            at_floor = p_value <= 1 / (r["resamples"] + 1) + 1e-12
+            assert (f"p ≤ {p_value:.3f}, the floor" in r["verdict"]) == at_floor, r["verdict"]
+            assert (f"p = {p_value:.3f}" in r["verdict"]) == (not at_floor), r["verdict"]
         assert f"{r['hit_rate'] * 100:.0f}%" in r["verdict"] if r["hit_rate"] is not None else True
     # the planted regimes: the 10y hedged in 2000-2021 and failed from 2022, monthly
     by_era = {

@@ -16,38 +16,31 @@ import pytest
 from orchestration.headline import headline_answer
 
 
-def test_headline_is_read_from_the_scorecard(published_sample):
-    """The headline equals the scorecard row queried directly (sp500 × ust_10y, monthly, all)."""
+def test_headline_is_the_answer_marts_verdicts(published_sample):
+    """The headline is hedge_answer's own verdict text for the first (whole history) and the
+    last era, read back here with an independent query (sp500 x ust_10y, monthly, total)."""
     with duckdb.connect(str(published_sample), read_only=True) as con:
         headline = headline_answer(con)
-        hit, low, high, down = con.execute(
-            "select hit_rate, hit_rate_ci_low, hit_rate_ci_high, stock_down_periods "
-            "from marts.hedge_scorecard where equity_asset_id = 'sp500' "
+        eras = con.execute(
+            "select era, verdict from marts.hedge_answer where equity_asset_id = 'sp500' "
             "and bond_asset_id = 'ust_10y' and frequency = 'monthly' "
-            "and regime_dimension = 'all'"
-        ).fetchone()
-    assert headline.source_table == "marts.hedge_scorecard"
-    assert (headline.hit_rate, headline.ci_low, headline.ci_high) == (hit, low, high)
-    assert headline.stock_down_periods == down
+            "and return_basis = 'total' order by era_order"
+        ).fetchall()
+    assert headline.source_table == "marts.hedge_answer"
+    assert headline.verdicts == (eras[0][1], eras[-1][1])
+    assert eras[0][0] == "full history"
     assert headline.data_source == "sample"
-    text = headline.sentence()
-    assert f"{hit:.0%}" in text and f"{low:.0%}–{high:.0%}" in text and str(down) in text
+    assert headline.sentence().startswith("full history (monthly, total return)")
 
 
-def test_headline_prefers_hedge_answer_when_published(published_sample, tmp_path):
-    """Once marts.hedge_answer exists, it is the source (here a copy with one changed rate)."""
+def test_headline_is_none_without_the_answer_mart(published_sample, tmp_path):
+    """An older published file without hedge_answer gives no headline, not an error."""
     copy = tmp_path / "bondhedge.duckdb"
     shutil.copy(published_sample, copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute(
-            "create table marts.hedge_answer as select * replace (0.123::double as hit_rate) "
-            "from marts.hedge_scorecard where regime_dimension = 'all'"
-        )
+        con.execute("drop table marts.hedge_answer")
     with duckdb.connect(str(copy), read_only=True) as con:
-        headline = headline_answer(con)
-    assert headline.source_table == "marts.hedge_answer"
-    assert headline.hit_rate == pytest.approx(0.123)
-    assert headline.frequency == "monthly"
+        assert headline_answer(con) is None
 
 
 def test_headline_is_none_without_marts(tmp_path):

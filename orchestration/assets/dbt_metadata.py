@@ -33,6 +33,12 @@ HEADLINE = "equity_asset_id = 'sp500' and bond_asset_id = 'ust_10y'"
 
 #: marts whose preview is a fixed selection rather than the latest rows
 PREVIEWS = {
+    "hedge_answer": (
+        "select era, return_basis, hit_rate, hit_rate_ci_low, hit_rate_ci_high, "
+        "hit_rate_diff_p_value, correlation, correlation_ci_low, correlation_ci_high, verdict "
+        f"from marts.hedge_answer where {HEADLINE} and frequency = 'monthly' "
+        "order by era_order, return_basis desc"
+    ),
     "hedge_scorecard": (
         "select equity_asset_id, bond_asset_id, frequency, hit_rate, hit_rate_ci_low, "
         "hit_rate_ci_high, stock_down_periods, mean_bond_return_when_stock_down "
@@ -53,6 +59,19 @@ PREVIEWS = {
 
 #: numeric (or short text) business metrics per mart: metadata name -> SQL giving one value
 METRICS = {
+    "hedge_answer": {
+        # the whole history is the first era, the latest era the last (var answer_eras)
+        "headline_hit_rate": "arg_min(hit_rate, era_order)",
+        "headline_hit_rate_ci_low": "arg_min(hit_rate_ci_low, era_order)",
+        "headline_hit_rate_ci_high": "arg_min(hit_rate_ci_high, era_order)",
+        "headline_correlation": "arg_min(correlation, era_order)",
+        "latest_era_hit_rate": "arg_max(hit_rate, era_order)",
+        "latest_era_hit_rate_p_value": "arg_max(hit_rate_diff_p_value, era_order)",
+        "_from": (
+            f"marts.hedge_answer where {HEADLINE} and frequency = 'monthly' "
+            "and return_basis = 'total'"
+        ),
+    },
     "hedge_scorecard": {
         "headline_hit_rate": "hit_rate",
         "headline_hit_rate_ci_low": "hit_rate_ci_low",

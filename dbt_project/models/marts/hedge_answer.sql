@@ -77,9 +77,16 @@ worded as (
         case
             when hit_rate_boot_low is not null
                 then
-                    printf(' (95%% block-bootstrap interval %.0f-%.0f%%)', 100 * hit_rate_boot_low, 100 * hit_rate_boot_high)
+                    printf(' (95%% block-bootstrap interval %.0f–%.0f%%)', 100 * hit_rate_boot_low, 100 * hit_rate_boot_high)
             else ''
-        end as interval_text
+        end as interval_text,
+        -- with no replicate as extreme as the estimate the p-value is its floor, 1 / (B + 1):
+        -- the data say only that p is at most that
+        case
+            when hit_rate_diff_p_value <= 1.0 / (resamples + 1) + 1e-12
+                then printf('bootstrap p ≤ %.3f, the floor at %d resamples', hit_rate_diff_p_value, resamples)
+            else printf('bootstrap p = %.3f', hit_rate_diff_p_value)
+        end as p_text
     from joined
 )
 
@@ -161,10 +168,10 @@ select
                             ', significantly '
                             || case when worded.hit_rate_diff < 0 then 'less' else 'more' end
                             || ' often than in ' || worded.previous_era
-                            || printf(' (%.0f%%; bootstrap p = %.3f).', 100 * worded.previous_hit_rate, worded.hit_rate_diff_p_value)
+                            || printf(' (%.0f%%; ', 100 * worded.previous_hit_rate) || worded.p_text || ').'
                     else
                         ', not significantly different from ' || worded.previous_era
-                        || printf(' (%.0f%%; bootstrap p = %.3f).', 100 * worded.previous_hit_rate, worded.hit_rate_diff_p_value)
+                        || printf(' (%.0f%%; ', 100 * worded.previous_hit_rate) || worded.p_text || ').'
                 end
         end
     )::varchar as verdict,
