@@ -31,14 +31,22 @@ def uid(name: str) -> str:
 
 
 DATASETS = {
+    # eras (with block-bootstrap intervals) from the answer mart, decades from the scorecard
     "bondhedge_hit_rate_by_era": """
+select case when h.era_order = 1 then 'all' else 'era' end as regime_dimension,
+       h.era, h.bond_asset_id, a.asset_name as bond,
+       h.hit_rate, h.hit_rate_ci_low, h.hit_rate_ci_high, h.stock_down_periods,
+       h.mean_bond_return_when_stock_down, h.data_source
+from marts.hedge_answer h
+join reference.asset_catalog a on a.asset_id = h.bond_asset_id
+where h.equity_asset_id = 'sp500' and h.frequency = 'monthly' and h.return_basis = 'total'
+union all
 select s.regime_dimension, s.regime_value as era, s.bond_asset_id, a.asset_name as bond,
        s.hit_rate, s.hit_rate_ci_low, s.hit_rate_ci_high, s.stock_down_periods,
        s.mean_bond_return_when_stock_down, s.data_source
 from marts.hedge_scorecard s
 join reference.asset_catalog a on a.asset_id = s.bond_asset_id
-where s.equity_asset_id = 'sp500' and s.frequency = 'monthly'
-  and s.regime_dimension in ('all', 'decade')
+where s.equity_asset_id = 'sp500' and s.frequency = 'monthly' and s.regime_dimension = 'decade'
 """,
     "bondhedge_hit_rate_by_regime_and_tenor": """
 select s.regime_dimension || ' = ' || s.regime_value as regime, a.maturity_years,
@@ -101,6 +109,35 @@ CHARTS = [
         },
         ([], [HIT], "regime_dimension = 'all' and bond_asset_id = 'ust_10y'"),
         3,
+        40,
+    ),
+    (
+        "Hit rate by era, with 95 % block-bootstrap interval (S&P 500 vs 10-year Treasury)",
+        "bondhedge_hit_rate_by_era",
+        "echarts_timeseries_bar",
+        {
+            "x_axis": "era",
+            "metrics": [LOW, HIT, HIGH],
+            "groupby": [],
+            "adhoc_filters": [
+                where("regime_dimension in ('all', 'era') and bond_asset_id = 'ust_10y'")
+            ],
+            "y_axis_format": ".0%",
+            "x_axis_sort_asc": True,
+            "x_axis_sort": "era",
+            "orientation": "vertical",
+            "show_legend": True,
+            "legendOrientation": "top",
+            "row_limit": 100,
+            "color_scheme": "supersetColors",
+            "rich_tooltip": True,
+        },
+        (
+            ["era"],
+            [LOW, HIT, HIGH],
+            "regime_dimension in ('all', 'era') and bond_asset_id = 'ust_10y'",
+        ),
+        12,
         40,
     ),
     (

@@ -112,9 +112,9 @@ def test_dashboard_charts_answer_through_superset_during_a_republish(
         (headline,) = [r for name, r in first.items() if name.startswith("Headline")]
         with duckdb.connect(str(published), read_only=True) as con:
             (direct,) = con.execute(
-                "select hit_rate from marts.hedge_scorecard where equity_asset_id = 'sp500' "
+                "select hit_rate from marts.hedge_answer where equity_asset_id = 'sp500' "
                 "and bond_asset_id = 'ust_10y' and frequency = 'monthly' "
-                "and regime_dimension = 'all'"
+                "and return_basis = 'total' and era = 'full history'"
             ).fetchone()
         assert headline["data"][0]["hit rate"] == pytest.approx(direct, abs=1e-12)
 
