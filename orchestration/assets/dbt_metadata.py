@@ -16,6 +16,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from ingestion.sql_quote import ident
+
 #: (start, end) columns of a table's time axis, in order of preference
 DATE_AXES = (
     ("calendar_date", "calendar_date"),
@@ -114,7 +116,7 @@ METRICS = {
 def table_metadata(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict[str, Any]:
     """Row count, the time axis's range, a preview and business metrics for ``key``."""
     schema, name = key.path[0], key.path[-1]
-    relation = f'"{schema}"."{name}"'
+    relation = f"{ident(schema)}.{ident(name)}"
     try:
         columns = {
             c
@@ -135,13 +137,13 @@ def table_metadata(con: duckdb.DuckDBPyConnection, key: dg.AssetKey) -> dict[str
     order = ""
     if axis:
         lo, hi = con.execute(
-            f'select min("{axis[0]}"), max("{axis[1]}") from {relation}'
+            f"select min({ident(axis[0])}), max({ident(axis[1])}) from {relation}"
         ).fetchone()
         label = axis[0] if axis[0] == axis[1] else f"{axis[0]} .. {axis[1]}"
         meta["date_range"] = f"{lo} .. {hi} ({label})"
         if hi is not None:
             meta["latest_date"] = str(hi)
-        order = f' order by "{axis[1]}" desc'
+        order = f" order by {ident(axis[1])} desc"
     if schema == "marts" and name in PREVIEWS:
         query, caption = PREVIEWS[name], "headline rows"
     else:
