@@ -58,7 +58,7 @@ where s.equity_asset_id = 'sp500' and s.frequency = 'monthly' and a.asset_class 
   and s.regime_dimension not in ('all', 'decade')
 """,
     "bondhedge_rolling_correlation": """
-select r.as_of_date, r.correlation as correlation_252d,
+select r.as_of_date, r.correlation as correlation_252d, g.correlation_63d,
        case g.hedge_regime when 'positive' then 1 when 'negative' then -1 else 0 end
            as hedge_regime_band,
        g.hedge_regime, r.data_source
@@ -184,13 +184,15 @@ CHARTS = [
         60,
     ),
     (
-        "Rolling 252-day stock–bond correlation with the hedge regime (+1 positive, −1 negative)",
+        "Rolling stock–bond correlation (63 and 252 days) with the hedge regime (+1 positive, "
+        "−1 negative; the regime reads the 63-day correlation)",
         "bondhedge_rolling_correlation",
         "echarts_area",
         {
             "x_axis": "as_of_date",
             "time_grain_sqla": "P1M",
             "metrics": [
+                metric("AVG(correlation_63d)", "correlation (63 days)"),
                 metric("AVG(correlation_252d)", "correlation (252 days)"),
                 metric("AVG(hedge_regime_band)", "hedge regime band"),
             ],
@@ -216,6 +218,7 @@ CHARTS = [
         (
             ["as_of_date"],
             [
+                metric("AVG(correlation_63d)", "correlation (63 days)"),
                 metric("AVG(correlation_252d)", "correlation (252 days)"),
                 metric("AVG(hedge_regime_band)", "hedge regime band"),
             ],
