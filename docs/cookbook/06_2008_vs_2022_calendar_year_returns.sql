@@ -1,5 +1,5 @@
 -- 2008 vs 2022: the year bonds saved a portfolio and the year they sank with it.
--- Calendar-year total returns (price-only for the equity indexes) of every asset in both
+-- Calendar-year total returns (S&P 500 with dividends, NASDAQ price-only) of every asset in both
 -- years; NULL where an asset's history does not cover the year.
 select
     c.asset_id,
