@@ -46,7 +46,7 @@ REGIME_LABELS = {
     "neutral": "neutral",
     "positive": "positive (> 0.2)",
 }
-SYNTHETIC_BANNER = "SYNTHETIC SAMPLE - NOT MARKET DATA"
+SYNTHETIC_BANNER = "SYNTHETIC SAMPLE — NOT MARKET DATA"
 DPI = 110
 THUMBNAIL_DPI = 60
 
@@ -156,7 +156,7 @@ def read_provenance(con: duckdb.DuckDBPyConnection, published: Path) -> Provenan
     # no publish record (a hand-made file): fall back on the marts' own data_source
     (source,) = con.execute("select any_value(data_source) from marts.hedge_scorecard").fetchone()
     synthetic = source == "sample"
-    label = "SYNTHETIC SAMPLE - not market data" if synthetic else str(source)
+    label = "SYNTHETIC SAMPLE — not market data" if synthetic else str(source)
     return Provenance(Path(published), str(source), label, synthetic, None, None, 0)
 
 
