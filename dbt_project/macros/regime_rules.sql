@@ -133,3 +133,26 @@ case dimensions.regime_dimension
     {% endfor -%}
 end
 {%- endmacro %}
+
+{#- The scorecard's rule for a sample correlation, shared by every mart that aggregates one
+    (hedge_scorecard, vix_bucket_correlations): null unless there are at least
+    var `scorecard_min_periods` periods, both variances are positive and DuckDB's corr() is not
+    NaN (it gives NaN, not NULL, on too few rows); clamped to [-1, 1] against rounding. -#}
+{% macro guarded_correlation(n, stock_variance, bond_variance, raw_correlation) -%}
+    case
+        when
+            {{ n }} >= {{ var('scorecard_min_periods') }}
+            and {{ stock_variance }} > 0 and {{ bond_variance }} > 0
+            and not isnan({{ raw_correlation }})
+            then greatest(-1.0, least(1.0, {{ raw_correlation }}))
+    end
+{%- endmacro %}
+
+{#- The matching rule for an OLS slope of bond on equity: enough periods and a positive
+    equity variance. -#}
+{% macro guarded_beta(n, stock_variance, raw_beta) -%}
+    case
+        when {{ n }} >= {{ var('scorecard_min_periods') }} and {{ stock_variance }} > 0
+            then {{ raw_beta }}
+    end
+{%- endmacro %}

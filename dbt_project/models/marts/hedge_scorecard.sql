@@ -138,25 +138,14 @@ select
     aggregated.mean_stock_return_when_stock_down::double as mean_stock_return_when_stock_down,
     aggregated.mean_bond_return::double as mean_bond_return,
     aggregated.mean_stock_return::double as mean_stock_return,
-    (case
-        when
-            aggregated.periods >= {{ var('scorecard_min_periods') }}
-            and aggregated.stock_variance > 0 and aggregated.bond_variance > 0
-            and not isnan(aggregated.raw_correlation)
-            then greatest(-1.0, least(1.0, aggregated.raw_correlation))
-    end)::double as correlation,  -- noqa: RF04
-    (case
-        when
-            aggregated.periods >= {{ var('scorecard_min_periods') }}
-            and aggregated.stock_variance > 0
-            then aggregated.raw_beta
-    end)::double as beta,
-    (case
-        when
-            aggregated.stock_down_periods >= {{ var('scorecard_min_periods') }}
-            and aggregated.stock_down_variance > 0
-            then aggregated.raw_downside_beta
-    end)::double as downside_beta,
+    ({{ guarded_correlation(
+        'aggregated.periods', 'aggregated.stock_variance', 'aggregated.bond_variance',
+        'aggregated.raw_correlation') }})::double as correlation,  -- noqa: RF04
+    ({{ guarded_beta('aggregated.periods', 'aggregated.stock_variance', 'aggregated.raw_beta') }})::double
+        as beta,
+    ({{ guarded_beta(
+        'aggregated.stock_down_periods', 'aggregated.stock_down_variance',
+        'aggregated.raw_downside_beta') }})::double as downside_beta,
     aggregated.first_period_end::date as first_period_end,
     aggregated.last_period_end::date as last_period_end,
     source.data_source::varchar as data_source

@@ -119,17 +119,11 @@ select
     aggregated.bond_up_when_stock_down::bigint as bond_up_when_stock_down,
     (aggregated.bond_up_when_stock_down::double / nullif(aggregated.stock_down_days, 0))::double
         as hit_rate,
-    (case
-        when
-            aggregated.days >= {{ var('scorecard_min_periods') }}
-            and aggregated.stock_variance > 0 and aggregated.bond_variance > 0
-            and not isnan(aggregated.raw_correlation)
-            then greatest(-1.0, least(1.0, aggregated.raw_correlation))
-    end)::double as correlation,  -- noqa: RF04
-    (case
-        when aggregated.days >= {{ var('scorecard_min_periods') }} and aggregated.stock_variance > 0
-            then aggregated.raw_beta
-    end)::double as beta,
+    ({{ guarded_correlation(
+        'aggregated.days', 'aggregated.stock_variance', 'aggregated.bond_variance',
+        'aggregated.raw_correlation') }})::double as correlation,  -- noqa: RF04
+    ({{ guarded_beta('aggregated.days', 'aggregated.stock_variance', 'aggregated.raw_beta') }})::double
+        as beta,
     aggregated.mean_previous_vix::double as mean_previous_vix,
     aggregated.first_day::date as first_day,
     aggregated.last_day::date as last_day,
