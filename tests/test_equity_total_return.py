@@ -171,6 +171,21 @@ def test_fred_md_bad_value_is_refused_by_validation(tmp_path):
     assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations")[0][0] == 0
 
 
+@pytest.mark.parametrize("spelling", ["NaN", "nan", "NAN"])
+def test_fred_md_nan_is_refused_like_any_fred_value(tmp_path, spelling):
+    """One rule for NaN across sources (issue 14): any spelling is a non-finite value, refused
+    by validation with the series and date, not silently stored as a gap."""
+    server = _FredMdServer(SMALL_MD.replace("2.21", spelling), [])
+    try:
+        report = land_series(tmp_path / "w.duckdb", _fred(server.url), [DIV])
+    finally:
+        server.close()
+    (result,) = report.results
+    assert result.status == "invalid", result
+    assert "finite" in result.error and "2020-03-01" in result.error, result.error
+    assert query(tmp_path / "w.duckdb", "select count(*) from raw.observations")[0][0] == 0
+
+
 def test_fred_md_html_page_fails_clearly(tmp_path):
     server = _FredMdServer("<!doctype html><html>sign in</html>", [])
     try:

@@ -37,6 +37,7 @@ import polars as pl
 
 from ingestion.catalog import SeriesInfo
 from ingestion.sources.base import FRAME_SCHEMA, SeriesUnavailable, Source, SourceError, clip_range
+from ingestion.sources.fred_format import MISSING_TOKENS
 
 #: catalog series id -> FRED-MD column header (the only list of FRED-MD series)
 FRED_MD_COLUMNS = {"FREDMD_SP_DIV_YIELD": "S&P div yield"}
@@ -92,7 +93,7 @@ def parse_fred_md(data: str | bytes, series_id: str) -> pl.DataFrame:
         )
         .with_columns(
             pl.col("date_text").str.to_date("%m/%d/%Y", strict=False).alias("observation_date"),
-            pl.when(pl.col("value_text").is_in(("", ".", "NA", "NaN", "nan")))
+            pl.when(pl.col("value_text").is_in(MISSING_TOKENS))
             .then(None)
             .otherwise(pl.col("value_text"))
             .cast(pl.Float64, strict=False)
@@ -107,9 +108,7 @@ def parse_fred_md(data: str | bytes, series_id: str) -> pl.DataFrame:
             f"unparseable FRED-MD date {first['date_text']!r} on line {first['row']} "
             f"(rule: M/D/YYYY); {bad.height} bad row(s)",
         )
-    bad = frame.filter(
-        pl.col("value").is_null() & ~pl.col("value_text").is_in(("", ".", "NA", "NaN", "nan"))
-    )
+    bad = frame.filter(pl.col("value").is_null() & ~pl.col("value_text").is_in(MISSING_TOKENS))
     if bad.height:
         first = bad.row(0, named=True)
         raise SourceError(
