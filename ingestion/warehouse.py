@@ -161,6 +161,8 @@ def open_warehouse(
     deadline = time.monotonic() + lock_timeout_seconds
     with writer_lock(path, lock_timeout_seconds):
         con = _connect_when_free(Path(path), deadline, lock_timeout_seconds)
+        # from here on the WAL holds this writer's changes (raw data), never set aside
+        build_marker(path).unlink(missing_ok=True)
         try:
             con.execute(DDL)
             yield con
@@ -183,6 +185,9 @@ def _connect_when_free(
     while True:
         try:
             return duckdb.connect(str(path))
+        except duckdb.InternalException as exc:
+            if not _set_aside_unreplayable_build_wal(path, exc):
+                raise damaged(path, exc) from None
         except duckdb.IOException as exc:
             holder = lock_holder(exc)
             if holder is None:
@@ -204,6 +209,59 @@ def _connect_when_free(
                 )
                 logged_at = now
             time.sleep(0.5)
+
+
+def build_marker(path: Path) -> Path:
+    """Present while a dbt build writes the warehouse (see :func:`derived_build`)."""
+    return Path(f"{path}.dbt-building")
+
+
+@contextmanager
+def derived_build(path: Path, *, lock_timeout_seconds: float = 600.0) -> Iterator[None]:
+    """Checkpoint the warehouse, then mark that what follows writes only derived tables.
+
+    The caller holds the writer lock. After the checkpoint every change the write-ahead log
+    can hold is the build's own (rebuildable from raw), so if the build is killed and DuckDB
+    then cannot replay that log (a DuckDB bug: "Failure while replaying WAL ...
+    GetDefaultDatabase with no default database set", duckdb#19712/#20543/#22124, hit after a
+    kill -9 of `dbt build`), :func:`_connect_when_free` may set the log aside and reopen the
+    file at the checkpoint: raw data and the last complete build are intact.
+    """
+    deadline = time.monotonic() + lock_timeout_seconds
+    con = _connect_when_free(Path(path), deadline, lock_timeout_seconds)
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    marker = build_marker(path)
+    marker.write_text(f"{os.getpid()}\n")
+    try:
+        yield
+    finally:  # not reached on kill -9: then the marker says the WAL is the build's
+        marker.unlink(missing_ok=True)
+
+
+def _set_aside_unreplayable_build_wal(path: Path, exc: BaseException) -> bool:
+    """Move aside the WAL of a killed dbt build that DuckDB cannot replay; True if done."""
+    wal = Path(f"{path}.wal")
+    marker = build_marker(path)
+    if "replaying WAL" not in str(exc) or not marker.exists() or not wal.exists():
+        return False
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    kept = wal.with_name(f"{wal.name}.unreplayable-{stamp}")
+    os.replace(wal, kept)
+    marker.unlink(missing_ok=True)
+    log.warning(
+        "warehouse %s: the write-ahead log of a dbt build that was killed could not be "
+        "replayed by DuckDB (%s); it held only that build's derived tables (the file was "
+        "checkpointed before the build), so it was moved to %s and the warehouse reopened at "
+        "that checkpoint. Raw data and the last complete build are intact; this run's dbt "
+        "build recomputes the rest.",
+        path,
+        str(exc).splitlines()[0][:160],
+        kept,
+    )
+    return True
 
 
 def lock_holder(exc: BaseException) -> tuple[str, int] | None:

@@ -84,7 +84,7 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
                 _copy_comments(con, working, (src_schema, src_table), dst)
                 rows = con.execute(f"select count(*) from {dst}").fetchone()
                 tables[f"{dst_schema}.{dst_table}"] = rows[0]
-            kept = _working_history(con, working)
+            kept = _working_history(con, working, target)
             con.execute(f"detach {db}")
             _write_meta(con, target, now, run_id, source, is_synthetic, label, tables, kept)
             history = con.execute("select * from meta.publications").fetchall()
@@ -98,7 +98,7 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
     finally:
         building.unlink(missing_ok=True)
         Path(str(building) + ".wal").unlink(missing_ok=True)
-    _keep_history_in_working(warehouse, history)
+    _keep_history_in_working(warehouse, target, history)
     return Publication(target, now, run_id, source, tables)
 
 
@@ -109,29 +109,50 @@ _HISTORY_DDL = """(
 )"""
 
 
-def _working_history(con: duckdb.DuckDBPyConnection, working: str) -> list[tuple]:
-    """The copy of the publication history the working warehouse keeps (may be empty)."""
+#: the working warehouse's copy, one history per published path (a warehouse may be published
+#: to more than one file; a new path starts its own history)
+_MIRROR = "meta.publication_history"
+
+
+def _working_history(con: duckdb.DuckDBPyConnection, working: str, target: Path) -> list[tuple]:
+    """The working warehouse's copy of ``target``'s publication history (may be empty)."""
     found = con.execute(
         "select count(*) from duckdb_tables() where database_name = ? "
-        "and schema_name = 'meta' and table_name = 'publications'",
+        "and schema_name = 'meta' and table_name = 'publication_history'",
         [working],
     ).fetchone()[0]
     if not found:
         return []
-    return con.execute(f"select * from {ident(working)}.meta.publications").fetchall()
+    return con.execute(
+        "select * exclude (published_path) "
+        f"from {ident(working)}.{_MIRROR} where published_path = ? order by published_at",
+        [_path_key(target)],
+    ).fetchall()
 
 
-def _keep_history_in_working(warehouse: Path, history: list[tuple]) -> None:
-    """Mirror the history into the working warehouse (the caller holds its writer lock), so a
-    damaged published file does not take the history with it."""
+def _path_key(target: Path) -> str:
+    return str(Path(target).resolve())
+
+
+def _keep_history_in_working(warehouse: Path, target: Path, history: list[tuple]) -> None:
+    """Mirror ``target``'s history into the working warehouse (the caller holds its writer
+    lock), so a damaged published file does not take the history with it."""
+    key = _path_key(target)
     try:
         with duckdb.connect(str(warehouse)) as con:
             con.execute("create schema if not exists meta")
-            con.execute(f"create table if not exists meta.publications {_HISTORY_DDL}")
+            con.execute(
+                f"create table if not exists {_MIRROR} "
+                + _HISTORY_DDL.replace("(", "(published_path varchar, ", 1)
+            )
             con.execute("begin transaction")
-            con.execute("delete from meta.publications")
-            con.executemany("insert into meta.publications values (?, ?, ?, ?, ?, ?, ?)", history)
+            con.execute(f"delete from {_MIRROR} where published_path = ?", [key])
+            con.executemany(
+                f"insert into {_MIRROR} values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(key, *row) for row in history],
+            )
             con.execute("commit")
+            con.execute("checkpoint")
     except duckdb.Error as exc:  # the publish itself is done and good: say so, go on
         log.warning(
             "published, but the publication history could not be copied into the working "

@@ -25,6 +25,7 @@ from dagster_dbt import (
 )
 from packaging import version
 
+from ingestion.warehouse import derived_build
 from orchestration.assets.dbt_metadata import describe_test, table_metadata
 from orchestration.project import dbt_project
 from orchestration.resources import WRITER_POOL, WarehouseResource
@@ -115,7 +116,11 @@ def bondhedge_dbt_models(
     connection while the dbt process still holds DuckDB's single-writer lock).
     """
     # the dbt subprocess inherits the environment; profiles.yml reads the path from it
-    with warehouse_env(warehouse.file), warehouse.writing():
+    with (
+        warehouse_env(warehouse.file),
+        warehouse.writing(),
+        derived_build(warehouse.file, lock_timeout_seconds=warehouse.lock_timeout_seconds),
+    ):
         invocation = dbt.cli(
             ["build", "--full-refresh"] if config.full_refresh else ["build"],
             context=context,
