@@ -87,18 +87,25 @@ class LandingReport:
         total, bad = len(self.results), self.failed
         if len(bad) < total and len(bad) / total <= max_failed_share:
             return None
-        statuses = {r.status for r in bad}
+        # the cause is what happened to the series the source did provide; series it does not
+        # have (unavailable) are named in the list but do not decide the cause
+        provided = [r for r in bad if r.status != UNAVAILABLE]
         network = ("connection failed", "timed out", "connection refused", "failed after")
-        if statuses == {UNAVAILABLE}:
+        if not provided:
             cause = "the source has none of these series"
-        elif all(r.status == FAILED and any(w in (r.error or "") for w in network) for r in bad):
+        elif all(
+            r.status == FAILED and any(w in (r.error or "") for w in network) for r in provided
+        ):
             cause = "the source is unreachable (network down or the server refusing requests)"
-        elif statuses <= {INVALID, FAILED}:
+        elif {r.status for r in provided} <= {INVALID, FAILED}:
             cause = "the source's data was refused (invalid or unreadable, see each series)"
         else:
+            statuses = {r.status for r in bad}
             cause = "series failed: " + ", ".join(
                 f"{sum(r.status == s for r in bad)} {s}" for s in sorted(statuses)
             )
+        if provided and len(provided) < len(bad):
+            cause += f"; {len(bad) - len(provided)} more not provided by the source"
         head = (
             f"no series landed ({len(bad)} of {total} failed)"
             if len(bad) == total
