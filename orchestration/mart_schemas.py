@@ -75,6 +75,14 @@ def _frame_rule(name: str, condition: pl.Expr) -> pa.Check:
     return pa.Check(lambda data: data.lazyframe.select(condition.fill_null(True)), name=name)
 
 
+#: hedge_scorecard and hedge_answer count periods the same way
+_HIT_COUNTS = _frame_rule(
+    "hit counts consistent (hits <= stock-down periods <= periods)",
+    (pl.col("bond_up_when_stock_down") <= pl.col("stock_down_periods"))
+    & (pl.col("stock_down_periods") <= pl.col("periods")),
+)
+
+
 def _single_row() -> pa.Check:
     return pa.Check(lambda data: data.lazyframe.select(pl.len() == 1), name="exactly one row")
 
@@ -326,11 +334,7 @@ _mart(
     },
     ["equity_asset_id", "bond_asset_id", "frequency", "regime_dimension", "regime_value"],
     checks=[
-        _frame_rule(
-            "hit counts consistent (hits <= stock-down periods <= periods)",
-            (pl.col("bond_up_when_stock_down") <= pl.col("stock_down_periods"))
-            & (pl.col("stock_down_periods") <= pl.col("periods")),
-        ),
+        _HIT_COUNTS,
         _frame_rule(
             "hit_rate_ci_low <= hit_rate <= hit_rate_ci_high",
             (pl.col("hit_rate_ci_low") <= pl.col("hit_rate") + 1e-12)
@@ -527,11 +531,7 @@ _mart(
     },
     ["equity_asset_id", "bond_asset_id", "frequency", "era", "return_basis"],
     checks=[
-        _frame_rule(
-            "hit counts consistent (hits <= stock-down periods <= periods)",
-            (pl.col("bond_up_when_stock_down") <= pl.col("stock_down_periods"))
-            & (pl.col("stock_down_periods") <= pl.col("periods")),
-        ),
+        _HIT_COUNTS,
         _frame_rule(
             "bootstrap intervals ordered (low <= high)",
             pl.all_horizontal(

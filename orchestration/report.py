@@ -490,17 +490,22 @@ def _regime_runs(con, column: str) -> list[tuple[str, date, date]]:
     ).fetchall()
 
 
-def chart_rolling_correlation(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
-    title = "Rolling 252-day correlation: S&P 500 vs 10-year Treasury (daily returns)"
-    rows = con.execute(
+def _daily_correlation_252(con) -> list[tuple]:
+    """(as_of_date, correlation) of the headline pair's 252-day daily correlation, both charts'."""
+    return con.execute(
         """
-        select as_of_date, correlation from marts.rolling_correlations
-        where frequency = 'daily' and window_periods = 252 and equity_asset_id = ?
-          and bond_asset_id = ? and correlation is not null and not isnan(correlation)
-        order by as_of_date
-        """,
+    select as_of_date, correlation from marts.rolling_correlations
+    where frequency = 'daily' and window_periods = 252 and equity_asset_id = ?
+      and bond_asset_id = ? and correlation is not null and not isnan(correlation)
+    order by as_of_date
+    """,
         [EQUITY, HEADLINE_BOND],
     ).fetchall()
+
+
+def chart_rolling_correlation(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
+    title = "Rolling 252-day correlation: S&P 500 vs 10-year Treasury (daily returns)"
+    rows = _daily_correlation_252(con)
     fig, (ax,) = _figure(prov, title, (11, 5.2))
     if not rows:
         _no_data(ax, "rolling correlation")
@@ -557,15 +562,7 @@ def chart_markov_regimes(con, prov: Provenance, path: Path) -> tuple[str, str, b
         "select period_end, filtered_probability_failing, smoothed_probability_failing "
         "from marts.markov_regimes order by period_end"
     ).fetchall()
-    corr = con.execute(
-        """
-        select as_of_date, correlation from marts.rolling_correlations
-        where frequency = 'daily' and window_periods = 252 and equity_asset_id = ?
-          and bond_asset_id = ? and correlation is not null and not isnan(correlation)
-        order by as_of_date
-        """,
-        [EQUITY, HEADLINE_BOND],
-    ).fetchall()
+    corr = _daily_correlation_252(con)
     fit = dict(con.execute("select regime, beta from marts.markov_regime_fit").fetchall())
     fig, (ax,) = _figure(prov, title, (11, 5.2))
     if not months:
