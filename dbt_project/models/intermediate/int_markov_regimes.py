@@ -79,8 +79,9 @@ def fit_markov(bond, equity, search_reps: int = 20, seed: int = 0):
     slopes = [value["x1[0]"], value["x1[1]"]]
     order = [0, 1] if slopes[0] <= slopes[1] else [1, 0]
     transition = np.asarray(result.regime_transition)[:, :, 0]  # [i, j] = P(s_t = i | s_{t-1} = j)
-    filtered = np.asarray(result.filtered_marginal_probabilities)
-    smoothed = np.asarray(result.smoothed_marginal_probabilities)
+    # a probability can come out of the filter as 1 + 2e-16 (rounding): clip to [0, 1]
+    filtered = np.clip(np.asarray(result.filtered_marginal_probabilities), 0.0, 1.0)
+    smoothed = np.clip(np.asarray(result.smoothed_marginal_probabilities), 0.0, 1.0)
     regimes = []
     for label, k in zip(LABELS, order, strict=True):
         stay = float(transition[k, k])
