@@ -1,0 +1,3 @@
+-- The asset catalog seed as models read it: every model selects the seed through this view,
+-- so a renamed or retyped seed column is handled in one place.
+select * from {{ ref('asset_catalog') }}
