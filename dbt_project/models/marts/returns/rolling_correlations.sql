@@ -2,6 +2,17 @@
 -- equity asset: int_rolling_correlations (incremental; its `built_at` says when each row was
 -- computed) with the data source. Methods: docs/marts_returns.md.
 select
-    int_rolling_correlations.*,
+    int_rolling_correlations.as_of_date,
+    int_rolling_correlations.frequency,
+    int_rolling_correlations.window_periods,
+    int_rolling_correlations.equity_asset_id,
+    int_rolling_correlations.bond_asset_id,
+    int_rolling_correlations.window_start_date,
+    int_rolling_correlations.correlation,
+    int_rolling_correlations.beta,
+    int_rolling_correlations.downside_beta,
+    int_rolling_correlations.n_obs,
+    int_rolling_correlations.n_downside_obs,
+    int_rolling_correlations.built_at,
     {{ data_source() }}
 from {{ ref('int_rolling_correlations') }} as int_rolling_correlations
