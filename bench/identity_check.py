@@ -93,7 +93,8 @@ def compare_files(old: str, new: str) -> dict[str, tuple[list[str], float, int]]
             continue
         left = _relation_sql(con, "old_wh", name)
         right = _relation_sql(con, "new_wh", target)
-        keys = PORTED_KEYS.get(name) or _all_columns(con, left)
+        keys = tuple(k for k in PORTED_KEYS.get(name, ()) if k not in parity.IGNORED_COLUMNS)
+        keys = keys or _all_columns(con, left)
         exact = compare(con, name, left, right, keys, tol=HUGE)  # everything but float sizes
         sized = compare(con, name, left, right, keys, tol=0.0)
         diff = max(sized.max_abs_diff.values(), default=0.0)
