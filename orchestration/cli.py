@@ -21,6 +21,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ingestion.sources import SOURCE_NAMES
 from orchestration import settings
 
 WIDTH = 100
@@ -285,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--source",
-            choices=("sample", "fred", "csv"),
+            choices=SOURCE_NAMES,
             help="which source's default files to use (default: BONDHEDGE_SOURCE or sample)",
         )
 
@@ -303,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_status)
 
     p = sub.add_parser("land", help="land every catalog series, with a line per series")
-    p.add_argument("--source", choices=("sample", "fred", "csv"), help="default: BONDHEDGE_SOURCE")
+    p.add_argument("--source", choices=SOURCE_NAMES, help="default: BONDHEDGE_SOURCE")
     p.add_argument("--csv-dir", metavar="DIR", help="folder of FRED-format CSVs (source csv)")
     p.add_argument("--warehouse", metavar="PATH", help="working warehouse (default: settings)")
     p.add_argument("--series", nargs="+", metavar="ID", help="only these series (e.g. DGS10)")

@@ -23,22 +23,16 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
+from ingestion import dbt_lists
+
 __all__ = ["MART_SCHEMAS", "MartSchema", "mart_warnings", "validate_mart"]
 
-DATA_SOURCES = ("sample", "fred", "csv")
+# lists defined once as dbt vars (dbt_project.yml), read through ingestion.dbt_lists
+DATA_SOURCES = dbt_lists.data_sources()
 FREQUENCIES = ("daily", "weekly", "monthly")
-REGIME_DIMENSIONS = (
-    "all",
-    "decade",
-    "inflation_regime",
-    "policy_regime",
-    "risk_off",
-    "curve_inverted",
-    "credit_stress",
-    "hedge_regime",
-)
+REGIME_DIMENSIONS = dbt_lists.regime_dimensions()
 #: the scorecard is also cut by the Markov-switching regime (markov_regimes)
-SCORECARD_DIMENSIONS = (*REGIME_DIMENSIONS, "markov_regime")
+SCORECARD_DIMENSIONS = dbt_lists.scorecard_dimensions()
 INFLATION_REGIMES = ("high", "moderate", "low")
 POLICY_REGIMES = ("tightening", "easing", "hold")
 HEDGE_REGIMES = ("negative", "neutral", "positive")
@@ -601,6 +595,24 @@ _mart(
     },
     ["equity_asset_id", "bond_asset_id", "era", "vix_bucket"],
     description="Stock-bond correlation by previous-day VIX bucket and era.",
+)
+
+_mart(
+    "observations_daily",
+    {
+        "series_id": _key(pl.String),
+        "calendar_date": _key(pl.Date),
+        "value": _col(F64, NOT_NAN, nullable=False),
+        "source_date": _col(pl.Date, nullable=False),
+        "business_days_stale": _col(I64, NON_NEGATIVE, nullable=False),
+        "is_filled": _col(pl.Boolean, nullable=False),
+        "source": _col(pl.String, one_of(DATA_SOURCES), nullable=False),
+        "loaded_at": _col(pl.Datetime("us"), nullable=False),
+        "built_at": _col(pl.Datetime("us")),
+        "data_source": DATA_SOURCE,
+    },
+    ["series_id", "calendar_date"],
+    description="Every catalog series on the business-day calendar, with the bounded forward fill.",
 )
 
 MART_SCHEMAS: dict[str, MartSchema] = {spec.name: spec for spec in _SPECS}

@@ -22,10 +22,9 @@ from ingestion.warehouse import ensure_folder
 
 log = logging.getLogger(__name__)
 
-# What analysts get: the marts, the reference seeds that explain them, and the aligned daily
-# series (for charts of the inputs).
+# What analysts get: the marts (the aligned daily series among them, marts.observations_daily)
+# and the reference seeds that explain them.
 PUBLISHED_SCHEMAS = ("marts", "reference")
-EXTRA_TABLES = (("intermediate", "int_observations_daily", "series", "observations_daily"),)
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
                 "where database_name = ? and list_contains(?, schema_name) order by 1, 2",
                 [working, list(PUBLISHED_SCHEMAS)],
             ).fetchall()
-            copies = [(s, t, s, t) for s, t in relations] + list(EXTRA_TABLES)
+            copies = [(s, t, s, t) for s, t in relations]
             for src_schema, src_table, dst_schema, dst_table in copies:
                 dst = f"{ident(dst_schema)}.{ident(dst_table)}"
                 con.execute(f"create schema if not exists {ident(dst_schema)}")

@@ -22,6 +22,8 @@ import duckdb
 PORTED_KEYS: dict[str, tuple[str, ...]] = {
     "reference.series_catalog": ("series_id",),
     "reference.asset_catalog": ("asset_id",),
+    "staging.stg_series_catalog": ("series_id",),
+    "staging.stg_asset_catalog": ("asset_id",),
     "staging.stg_observations": ("series_id", "observation_date"),
     "staging.stg_load_log": ("run_id", "series_id"),
     "staging.stg_warehouse_source": ("data_source",),

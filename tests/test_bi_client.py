@@ -80,7 +80,7 @@ def test_bi_client_reads_every_mart_read_only(published_sample):
         # duckdb_engine lists schemas qualified by the catalog (the file's stem), as BI tools
         # show them: bondhedge.marts, bondhedge.reference, ...
         schemas = set(insp.get_schema_names())
-        assert {f"bondhedge.{s}" for s in ("marts", "reference", "series", "meta")} <= schemas
+        assert {f"bondhedge.{s}" for s in ("marts", "reference", "meta")} <= schemas
         assert MARTS <= set(insp.get_table_names(schema="marts"))
 
         with engine.connect() as conn:

@@ -1,6 +1,6 @@
 """The incremental models give exactly what a full rebuild gives, and only recompute the window.
 
-int_observations_daily and rolling_correlations are incremental (strategy ``replace_from``,
+int_observations_daily and int_rolling_correlations are incremental (strategy ``replace_from``,
 dbt_project/macros/incremental.sql): a build recomputes the days from the earliest changed
 input (or the trailing look-back) and replaces them. The reference is an independent
 computation: the same dbt SQL run with ``--full-refresh`` on a byte copy of the warehouse.
@@ -25,15 +25,13 @@ FIRST_END = date(2026, 5, 29)
 REVISED_SERIES, REVISED_DATE = "DGS10", date(2018, 3, 1)
 
 # table -> its key columns; every other column except built_at is compared
+ROLLING_KEY = ["as_of_date", "frequency", "window_periods", "equity_asset_id", "bond_asset_id"]
 INCREMENTAL = {
     "intermediate.int_observations_daily": ["series_id", "calendar_date"],
-    "marts.rolling_correlations": [
-        "as_of_date",
-        "frequency",
-        "window_periods",
-        "equity_asset_id",
-        "bond_asset_id",
-    ],
+    "intermediate.int_rolling_correlations": ROLLING_KEY,
+    # the marts that copy them (with built_at, so the row-age tests below read the mart)
+    "marts.observations_daily": ["series_id", "calendar_date"],
+    "marts.rolling_correlations": ROLLING_KEY,
 }
 
 

@@ -174,7 +174,8 @@ def test_module_does_not_import_dagster():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-# the marts' contracts (models/marts/*.yml) carry their column rules as DuckDB constraints
+# the marts' contracts (models/marts/<domain>/_marts_<domain>.yml) carry their column rules
+# as DuckDB constraints
 BAD_WRITES = {
     "correlation above 1": (
         "update marts.rolling_correlations set correlation = 1.5 where rowid = "

@@ -550,7 +550,15 @@ def test_constant_bond_return_gives_null_correlation_not_an_error(sample_warehou
         )
     finally:
         con.close()
-    run_dbt(copy, tmp_path, "run", "--select", "rolling_correlations", "--full-refresh")
+    run_dbt(
+        copy,
+        tmp_path,
+        "run",
+        "--select",
+        "int_rolling_correlations",
+        "rolling_correlations",
+        "--full-refresh",
+    )
     rows, with_corr, worst_beta, elsewhere = query(
         copy,
         """

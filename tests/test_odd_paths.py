@@ -62,13 +62,12 @@ def test_whole_pipeline_under_an_apostrophe_and_a_space_keeps_its_history(sandbo
 def small_warehouse(path: Path) -> None:
     """The relations publish reads, as plain tables (a real DuckDB file; no dbt needed)."""
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema staging; create schema marts; create schema intermediate")
+        con.execute("create schema staging; create schema marts")
         con.execute(
             "create table staging.stg_warehouse_source as select 'sample' as data_source, "
             "true as is_synthetic, 'SYNTHETIC sample' as data_source_label"
         )
         con.execute('create table marts."it\'s a mart" as select 1 as x')
-        con.execute("create table intermediate.int_observations_daily as select 1 as y")
 
 
 def test_publish_quotes_paths_and_restores_history_from_the_working_warehouse(tmp_path, caplog):

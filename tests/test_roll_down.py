@@ -25,6 +25,7 @@ RETURN_MODELS = (
     "int_asset_returns_daily",
     "int_cash_returns_daily",
     "int_asset_returns_periodic",
+    "int_asset_returns",
     "asset_returns",
 )
 

@@ -62,3 +62,15 @@
 {% macro returns_refresh_from() -%}
     {{ refresh_from('as_of_date', ref('int_observations_daily'), 'calendar_date', 'built_at') }}
 {%- endmacro %}
+
+{#- The marts that publish an incremental intermediate model (rolling_correlations,
+    observations_daily) copy only what it rewrote: the days of rows built after the mart's
+    newest row (the intermediate model's `built_at` is copied with them), and the same
+    trailing window. -#}
+{% macro rolling_correlations_copy_from() -%}
+    {{ refresh_from('as_of_date', ref('int_rolling_correlations'), 'as_of_date', 'built_at') }}
+{%- endmacro %}
+
+{% macro observations_copy_from() -%}
+    {{ refresh_from('calendar_date', ref('int_observations_daily'), 'calendar_date', 'built_at') }}
+{%- endmacro %}

@@ -33,6 +33,15 @@
     end
 {%- endmacro %}
 
+{#- hedge_failing / hedge_working: the more likely filtered Markov-switching regime of a month
+    (int_markov_regimes' filtered probability that the hedge is failing). -#}
+{% macro markov_filtered_regime(filtered_probability_failing) -%}
+    case
+        when {{ filtered_probability_failing }} > 0.5 then 'hedge_failing'
+        else 'hedge_working'
+    end
+{%- endmacro %}
+
 {#- negative / neutral / positive: the sign of the stock-bond correlation outside the neutral
     band. `negative` = bonds have been hedging stocks; `positive` = they fell together. -#}
 {% macro hedge_regime(correlation) -%}
@@ -111,10 +120,9 @@ having count(*) <> {{ n_rows }}
 {#- The regime dimensions the scorecard and the 60/40 summary are cut by, as one row per
     (period, dimension): `relation` must carry a column named after each dimension (and
     `decade`). Use as `from relation {{ regime_dimensions_cross_join() }}` and select
-    `{{ regime_value('relation') }} as regime_value`. -#}
+    `{{ regime_value('relation') }} as regime_value`. The list: var `regime_dimensions`. -#}
 {% macro regime_dimension_names() -%}
-    {{ return(['all', 'decade', 'inflation_regime', 'policy_regime', 'risk_off',
-               'curve_inverted', 'credit_stress', 'hedge_regime']) }}
+    {{ return(var('regime_dimensions')) }}
 {%- endmacro %}
 
 {% macro regime_dimensions_cross_join(extra=[]) -%}

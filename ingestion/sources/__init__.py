@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ingestion.dbt_lists import data_sources
 from ingestion.sources.base import SeriesUnavailable, Source, SourceError
 
-SOURCE_NAMES = ("sample", "fred", "csv")
+#: the source names, defined once as the dbt var ``data_sources`` (dbt_project.yml)
+SOURCE_NAMES = data_sources()
 
 __all__ = ["SOURCE_NAMES", "Source", "SourceError", "SeriesUnavailable", "make_source"]
 

@@ -1,0 +1,596 @@
+"""Stationary block bootstrap of the headline hedge statistics, per equity x bond x frequency
+x era x return basis, and bootstrap tests of the difference between consecutive eras.
+
+Why a bootstrap, and why this one: daily and weekly returns are not independent (volatility
+clusters, and the stock-bond correlation drifts), so i.i.d. intervals (Wilson, Fisher-z) are
+too narrow. The stationary bootstrap (Politis & Romano 1994) resamples blocks of consecutive
+periods with geometric lengths of mean L, which keeps the dependence within a block and
+yields a stationary resampled series. L is chosen per cell by the Politis & White (2004)
+automatic rule with the Patton, Politis & White (2009) correction, implemented below
+(`politis_white_block_length`; the `arch` package is not a dependency): the largest of the
+rules' values for the equity return, the bond return and their centred product (what drives
+the correlation's variance), clamped to [1, min(3 sqrt(n), n / 3)].
+
+Reproducibility: each cell has its own numpy PCG64 stream seeded with
+crc32("<bootstrap_seed>|<equity>|<bond>|<frequency>|<era>|<basis>"); resamples are drawn in
+chunks of `CHUNK` rows, each chunk drawing first a (rows, n) uniform array (a new block starts
+where u < 1 / L, and always at t = 0) and then a (rows, n) array of block starts
+(integers in [0, n)). Intervals are percentile intervals (numpy's default linear quantile) of
+the finite replicates; when more than 5 % of replicates are undefined (e.g. no down period in
+a resample) the interval is null.
+
+Era test: eras that do not overlap are resampled independently, so replicate b of the
+difference is theta*_b(era) - theta*_b(previous era); the two-sided p-value is
+(1 + #{|d*_b - d_hat| >= |d_hat|}) / (1 + B) (the replicates centred on the estimate
+approximate the null distribution). The previous era of an era is the last era listed before
+it that ends before it starts (the full history has none).
+
+Parameters (dbt vars, passed in through the model's config in _int_answer.yml):
+`bootstrap_resamples` (B), `bootstrap_seed`, `answer_eras`, `answer_equity_assets`,
+`scorecard_min_periods`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+from datetime import date
+
+import numpy as np
+
+STATISTICS = (
+    "hit_rate",
+    "mean_bond_return_when_stock_down",
+    "median_bond_return_when_stock_down",
+    "offset_ratio",
+    "correlation",
+    "beta",
+    "downside_beta",
+    "upside_beta",
+)
+#: statistics whose difference between eras is tested
+TESTED = ("hit_rate", "mean_bond_return_when_stock_down", "correlation")
+CHUNK_CELLS = 3_000_000  # resamples x blocks x terms gathered at once (bounds memory)
+MAX_UNDEFINED_SHARE = 0.05
+FREQUENCIES = ("daily", "weekly", "monthly")
+
+
+# ------------------------------------------------------------------------------------------
+# block length
+
+
+def politis_white_block_length(x) -> float:
+    """Politis-White (2004; corrected 2009) optimal mean block length of the stationary bootstrap.
+
+    m_hat is the smallest lag after which K_n = max(5, sqrt(log10 n)) autocorrelations in a row
+    are insignificant (|rho| < 2 sqrt(log10 n / n)); M = min(2 max(m_hat, 1), m_max) with
+    m_max = ceil(sqrt n) + K_n; with the flat-top kernel lambda, G = sum 2 lambda(k/M) k R(k),
+    g0 = R(0) + sum 2 lambda(k/M) R(k), b = (2 G^2 / (2 g0^2))^(1/3) n^(1/3), clamped to
+    [1, min(3 sqrt n, n / 3)].
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    if n < 8:
+        return 1.0
+    e = x - x.mean()
+    r0 = e @ e / n
+    if r0 <= 0:
+        return 1.0
+    k_n = max(5, math.ceil(math.sqrt(math.log10(n))))
+    m_max = math.ceil(math.sqrt(n)) + k_n
+    m_max = min(m_max, n - 1)
+    # autocovariances R(0..m_max) by FFT (one pass; BLAS dot products per lag were slower)
+    spectrum = np.fft.rfft(e, 2 * n)
+    acov = np.fft.irfft(spectrum * np.conj(spectrum), 2 * n)[: m_max + 1] / n
+    rho = np.abs(acov / r0)
+    threshold = 2.0 * math.sqrt(math.log10(n) / n)
+    m_hat = None
+    for m in range(0, m_max - k_n + 1):
+        if np.all(rho[m + 1 : m + 1 + k_n] < threshold):
+            m_hat = m
+            break
+    if m_hat is None:  # no run of insignificant lags: use the last significant one
+        significant = np.nonzero(rho[1:] >= threshold)[0]
+        m_hat = int(significant[-1]) + 1 if significant.size else 1
+    big_m = min(2 * max(m_hat, 1), m_max)
+    k = np.arange(1, big_m + 1)
+    t = k / big_m
+    lam = np.where(t <= 0.5, 1.0, 2.0 * (1.0 - t))
+    g = np.sum(2.0 * lam * k * acov[1 : big_m + 1])
+    g0 = r0 + np.sum(2.0 * lam * acov[1 : big_m + 1])
+    b_max = math.ceil(min(3.0 * math.sqrt(n), n / 3.0))
+    if g0 <= 0 or g == 0:
+        return 1.0
+    b = (2.0 * g * g / (2.0 * g0 * g0)) ** (1.0 / 3.0) * n ** (1.0 / 3.0)
+    return float(min(max(b, 1.0), b_max))
+
+
+def cell_block_length(stock, bond) -> float:
+    """The block length of a cell: the largest Politis-White length of its three series."""
+    product = (stock - stock.mean()) * (bond - bond.mean())
+    return max(politis_white_block_length(v) for v in (stock, bond, product))
+
+
+# ------------------------------------------------------------------------------------------
+# resampling and statistics
+
+
+def cell_seed(seed: int, *key: str) -> int:
+    return zlib.crc32("|".join([str(seed), *key]).encode())
+
+
+def stationary_blocks(rng: np.random.Generator, n: int, block: float, rows: int):
+    """Blocks of ``rows`` stationary-bootstrap resamples of a length-``n`` series.
+
+    Returns (starts, lengths), each (rows, k): block j of resample r covers the circular
+    positions starts[r, j], ..., starts[r, j] + lengths[r, j] - 1 (mod n); a resample is its
+    blocks in order, truncated to n values (later blocks get length 0). Lengths are
+    geometric with mean ``block`` (a new block starts after each value with probability
+    1 / block), starts uniform on [0, n): Politis & Romano's stationary bootstrap.
+    """
+    p = 1.0 / block
+    k = int(math.ceil(n * p * 1.2 + 6.0 * math.sqrt(n * p) + 8))
+    lengths = rng.geometric(p, size=(rows, k))
+    starts = rng.integers(0, n, size=(rows, k))
+    while lengths.sum(axis=1).min() < n:  # rare: draw more blocks for every row
+        lengths = np.concatenate([lengths, rng.geometric(p, size=(rows, k))], axis=1)
+        starts = np.concatenate([starts, rng.integers(0, n, size=(rows, k))], axis=1)
+    before = np.cumsum(lengths, axis=1) - lengths
+    return starts, np.clip(n - before, 0, lengths)
+
+
+#: the per-period terms whose sums over a resample give every statistic but the median
+SUM_TERMS = (
+    "n_down",
+    "n_up",
+    "hits",
+    "down_bond",
+    "down_stock",
+    "s",
+    "b",
+    "ss",
+    "bb",
+    "sb",
+    "down_s",
+    "down_b",
+    "down_ss",
+    "down_sb",
+    "up_s",
+    "up_b",
+    "up_ss",
+    "up_sb",
+)
+
+
+def _terms(stock, bond):
+    """Per-period terms (len(SUM_TERMS), n); moments use centred returns (less cancellation)."""
+    down = (stock < 0).astype(float)
+    up = (stock > 0).astype(float)
+    sc = stock - stock.mean()
+    bc = bond - bond.mean()
+    return np.stack(
+        [
+            down,
+            up,
+            down * (bond > 0),
+            down * bond,
+            down * stock,
+            sc,
+            bc,
+            sc * sc,
+            bc * bc,
+            sc * bc,
+            down * sc,
+            down * bc,
+            down * sc * sc,
+            down * sc * bc,
+            up * sc,
+            up * bc,
+            up * sc * sc,
+            up * sc * bc,
+        ]
+    )
+
+
+def statistics_from_sums(sums, n, tol, min_periods: int = 3) -> dict[str, np.ndarray]:
+    """Every statistic but the median from the SUM_TERMS sums (see `statistics`)."""
+    t = dict(zip(SUM_TERMS, sums, strict=True))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n_down, n_up = t["n_down"], t["n_up"]
+        hit_rate = np.where(n_down > 0, t["hits"] / n_down, np.nan)
+        mean_bond_down = t["down_bond"] / n_down
+        mean_stock_down = t["down_stock"] / n_down
+        offset = mean_bond_down / -mean_stock_down
+        vs = t["ss"] - t["s"] ** 2 / n
+        vb = t["bb"] - t["b"] ** 2 / n
+        cov = t["sb"] - t["s"] * t["b"] / n
+        enough = n >= min_periods
+        corr = np.where(
+            enough & (vs > tol[0] * n) & (vb > tol[1] * n),
+            np.clip(cov / np.sqrt(vs * vb), -1.0, 1.0),
+            np.nan,
+        )
+        beta = np.where(enough & (vs > tol[0] * n), cov / vs, np.nan)
+        slopes = []
+        for side, count in (("down", n_down), ("up", n_up)):
+            var = t[f"{side}_ss"] - t[f"{side}_s"] ** 2 / count
+            cv = t[f"{side}_sb"] - t[f"{side}_s"] * t[f"{side}_b"] / count
+            ok = (count >= min_periods) & (var > tol[0] * count)
+            slopes.append(np.where(ok, cv / var, np.nan))
+    return {
+        "hit_rate": hit_rate,
+        "mean_bond_return_when_stock_down": mean_bond_down,
+        "offset_ratio": offset,
+        "correlation": corr,
+        "beta": beta,
+        "downside_beta": slopes[0],
+        "upside_beta": slopes[1],
+    }
+
+
+def statistics(stock, bond, min_periods: int = 3) -> dict[str, float]:
+    """Every statistic of STATISTICS for one sample.
+
+    Same definitions as hedge_scorecard: down = equity return < 0, hit = bond return > 0 in a
+    down period; beta / downside / upside beta = OLS slope of bond on equity over all / down
+    (equity < 0) / up (equity > 0) periods; offset ratio = mean bond return in down periods /
+    minus the mean equity return in them (the share of the equity loss the bond made back).
+    """
+    stock = np.asarray(stock, dtype=float)
+    bond = np.asarray(bond, dtype=float)
+    sums = _terms(stock, bond).sum(axis=1)
+    out = statistics_from_sums(sums, stock.size, _tolerance(stock, bond), min_periods)
+    picked = bond[stock < 0]
+    out["median_bond_return_when_stock_down"] = np.median(picked) if picked.size else np.nan
+    return {k: float(out[k]) for k in STATISTICS}
+
+
+def _tolerance(stock, bond):
+    """Variance below this (per period) counts as zero: a constant series has no correlation."""
+    return (
+        1e-12 * float(np.mean(stock * stock)) + 1e-300,
+        1e-12 * float(np.mean(bond * bond)) + 1e-300,
+    )
+
+
+MEDIAN_BIN = 40  # down periods per bin when locating a resample's median
+
+
+class MedianIndex:
+    """Exact median bond return over the down periods of resamples (equal to np.median).
+
+    A resample is the original periods with multiplicities (how many of its blocks cover
+    each). The down periods, sorted by bond return, are cut into bins of MEDIAN_BIN; block
+    sums of per-bin prefix counts (built once per cell) give each resample's count per bin,
+    which locates the bin holding the middle rank(s); inside it the multiplicities of its few
+    periods are counted block by block. When blocks are short (many per resample) a
+    difference array over the doubled index gives every multiplicity directly instead.
+    """
+
+    def __init__(self, stock, bond):
+        self.n = stock.size
+        down = np.flatnonzero(stock < 0)
+        self.order = down[np.argsort(bond[down], kind="stable")]
+        self.values = bond[self.order]
+        self.n_bins = -(-self.order.size // MEDIAN_BIN)
+        self.prefix = None
+
+    def _bin_prefix(self):
+        if self.prefix is None:
+            n = self.n
+            bin_of = np.full(n, -1)
+            bin_of[self.order] = np.arange(self.order.size) // MEDIAN_BIN
+            doubled = np.concatenate([bin_of, bin_of])
+            hit = np.flatnonzero(doubled >= 0)
+            onehot = np.zeros((self.n_bins, 2 * n + 1), dtype=np.int32)
+            onehot[doubled[hit], hit + 1] = 1
+            self.prefix = np.cumsum(onehot, axis=1, dtype=np.int32)
+        return self.prefix
+
+    def medians(self, starts, lengths):
+        rows, k = starts.shape
+        if self.order.size == 0:
+            return np.full(rows, np.nan)
+        # element operations of each route (see above): take the cheaper one
+        binned = 2 * self.n_bins * rows * k + 10 * rows * MEDIAN_BIN * k
+        direct = 3 * rows * 2 * self.n + 3 * rows * self.order.size
+        if direct <= binned:
+            multiplicity = _multiplicities(self.n, starts, lengths)[:, self.order]
+            return _median_from_counts(self.values, multiplicity)
+        prefix = self._bin_prefix()
+        counts = (prefix[:, starts + lengths] - prefix[:, starts]).sum(axis=-1).T
+        cumulative = np.cumsum(counts, axis=1)
+        total = cumulative[:, -1]
+        result = np.zeros(rows)
+        every = np.arange(rows)
+        for rank in ((total - 1) // 2, total // 2):
+            b = np.minimum((cumulative <= rank[:, None]).sum(axis=1), self.n_bins - 1)
+            before = np.where(b > 0, cumulative[every, b - 1], 0)
+            members = np.arange(MEDIAN_BIN)[None, :] + (b * MEDIAN_BIN)[:, None]
+            valid = members < self.order.size
+            members = np.minimum(members, self.order.size - 1)
+            offset = self.order[members][:, :, None] - starts[:, None, :]
+            offset += np.where(offset < 0, self.n, 0)
+            mult = (offset < lengths[:, None, :]).sum(axis=-1) * valid
+            inside = np.cumsum(mult, axis=1)
+            j = np.minimum((inside <= (rank - before)[:, None]).sum(axis=1), MEDIAN_BIN - 1)
+            result += self.values[members[every, j]] / 2.0
+        return np.where(total > 0, result, np.nan)
+
+
+def _multiplicities(n, starts, lengths):
+    """(rows, n) how many times each period appears in each resample (difference array)."""
+    rows = starts.shape[0]
+    width = 2 * n + 1
+    flat = np.arange(rows)[:, None] * width
+    marks = np.bincount((flat + starts).ravel(), minlength=rows * width)
+    marks -= np.bincount((flat + starts + lengths).ravel(), minlength=rows * width)
+    running = np.cumsum(marks.reshape(rows, width), axis=1)
+    return running[:, :n] + running[:, n : 2 * n]
+
+
+def _median_from_counts(values, multiplicity):
+    cumulative = np.cumsum(multiplicity, axis=1)
+    total = cumulative[:, -1]
+    low = np.minimum((cumulative <= ((total - 1) // 2)[:, None]).sum(axis=1), values.size - 1)
+    high = np.minimum((cumulative <= (total // 2)[:, None]).sum(axis=1), values.size - 1)
+    return np.where(total > 0, (values[low] + values[high]) / 2.0, np.nan)
+
+
+def bootstrap_cell(stock, bond, resamples: int, seed: int, min_periods: int = 3):
+    """Point estimates, the block length and the (resamples,) replicates of every statistic."""
+    stock = np.asarray(stock, dtype=float)
+    bond = np.asarray(bond, dtype=float)
+    n = stock.size
+    block = cell_block_length(stock, bond)
+    terms = _terms(stock, bond)
+    prefix = np.zeros((terms.shape[0], 2 * n + 1))
+    np.cumsum(np.concatenate([terms, terms], axis=1), axis=1, out=prefix[:, 1:])
+    tol = _tolerance(stock, bond)
+    median_index = MedianIndex(stock, bond)
+    rng = np.random.default_rng(seed)
+    chunks: dict[str, list[np.ndarray]] = {s: [] for s in STATISTICS}
+    done = 0
+    # resamples per chunk: as many as keep the gathered block sums under CHUNK_CELLS
+    expected_blocks = n / block * 1.2 + 6.0 * math.sqrt(n / block) + 8
+    chunk = max(1, min(resamples, int(CHUNK_CELLS // (len(SUM_TERMS) * expected_blocks))))
+    while done < resamples:
+        rows = min(chunk, resamples - done)
+        starts, lengths = stationary_blocks(rng, n, block, rows)
+        sums = (prefix[:, starts + lengths] - prefix[:, starts]).sum(axis=-1)
+        values = statistics_from_sums(sums, n, tol, min_periods)
+        values["median_bond_return_when_stock_down"] = median_index.medians(starts, lengths)
+        for name in STATISTICS:
+            chunks[name].append(values[name])
+        done += rows
+    replicates = {s: np.concatenate(v) for s, v in chunks.items()}
+    return statistics(stock, bond, min_periods), block, replicates
+
+
+def percentile_interval(replicates: np.ndarray, level: float = 0.95):
+    finite = replicates[np.isfinite(replicates)]
+    if replicates.size == 0 or finite.size < (1 - MAX_UNDEFINED_SHARE) * replicates.size:
+        return (None, None)
+    alpha = (1 - level) / 2
+    low, high = np.quantile(finite, [alpha, 1 - alpha])
+    return (float(low), float(high))
+
+
+def difference_p_value(estimate_a, estimate_b, replicates_a, replicates_b):
+    """Two-sided bootstrap p-value of theta_a - theta_b = 0, and the difference (see above)."""
+    d_hat = float(estimate_a) - float(estimate_b)
+    if not math.isfinite(d_hat):
+        return None, None
+    d_star = replicates_a - replicates_b
+    d_star = d_star[np.isfinite(d_star)]
+    if d_star.size < (1 - MAX_UNDEFINED_SHARE) * replicates_a.size:
+        return d_hat, None
+    extreme = np.count_nonzero(np.abs(d_star - d_hat) >= abs(d_hat))
+    return d_hat, (1 + extreme) / (1 + d_star.size)
+
+
+# ------------------------------------------------------------------------------------------
+# eras
+
+
+def parse_eras(raw) -> list[dict]:
+    """The `answer_eras` var: [{name, start, end}] with ISO dates or null (open)."""
+    eras = json.loads(raw) if isinstance(raw, str) else raw
+    out = []
+    for era in eras:
+        start = date.fromisoformat(era["start"]) if era.get("start") else None
+        end = date.fromisoformat(era["end"]) if era.get("end") else None
+        out.append({"name": str(era["name"]), "start": start, "end": end})
+    names = [e["name"] for e in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"answer_eras: era names must be unique, got {names}")
+    for i, era in enumerate(out):
+        previous = None
+        for earlier in out[:i]:
+            starts_after = era["start"] is not None and earlier["end"] is not None
+            if starts_after and earlier["end"] < era["start"]:
+                previous = earlier["name"]
+        era["previous"] = previous
+    return out
+
+
+def _in_era(dates: np.ndarray, era: dict) -> np.ndarray:
+    mask = np.ones(dates.shape, dtype=bool)
+    if era["start"] is not None:
+        mask &= dates >= np.datetime64(era["start"])
+    if era["end"] is not None:
+        mask &= dates <= np.datetime64(era["end"])
+    return mask
+
+
+# ------------------------------------------------------------------------------------------
+# the model
+
+
+PAIRS_SQL = """
+with r as (
+    select asset_id, frequency, period_end, {columns}
+    from returns_rel
+    where is_complete_period and frequency in ('daily', 'weekly', 'monthly')
+)
+select e.asset_id as equity_asset_id, b.asset_id as bond_asset_id, e.frequency,
+       e.period_end, e.total_return as stock_return, {bond_columns}
+from r as e join r as b on e.frequency = b.frequency and e.period_end = b.period_end
+where e.asset_id in ({equities}) and b.asset_id in ({bonds})
+  and e.total_return is not null and not isnan(e.total_return)
+order by 1, 2, 3, 4
+"""
+
+
+def compute(pairs: dict[str, np.ndarray], bases, eras, resamples, seed, min_periods):
+    """Rows (dicts) of int_hedge_bootstrap from the aligned pairs (numpy columns)."""
+    rows = []
+    keys = np.char.add(
+        np.char.add(pairs["equity_asset_id"].astype(str), "|"),
+        np.char.add(
+            np.char.add(pairs["bond_asset_id"].astype(str), "|"), pairs["frequency"].astype(str)
+        ),
+    )
+    boundaries = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    for lo, hi in zip(
+        np.concatenate([[0], boundaries]), np.concatenate([boundaries, [keys.size]]), strict=True
+    ):
+        if hi <= lo:
+            continue
+        equity, bond, frequency = str(keys[lo]).split("|")
+        dates = pairs["period_end"][lo:hi]
+        stock_all = pairs["stock_return"][lo:hi]
+        for basis in bases:
+            bond_all = pairs[f"bond_{basis}"][lo:hi]
+            usable = np.isfinite(bond_all) & np.isfinite(stock_all)
+            fitted: dict[str, tuple] = {}
+            for era in eras:
+                mask = usable & _in_era(dates, era)
+                n = int(mask.sum())
+                if n < 2:
+                    continue
+                s, b = stock_all[mask], bond_all[mask]
+                key = (equity, bond, frequency, era["name"], basis)
+                estimates, block, reps = bootstrap_cell(
+                    s, b, resamples, cell_seed(seed, *key), min_periods
+                )
+                fitted[era["name"]] = (estimates, reps)
+                down = s < 0
+                row = {
+                    "equity_asset_id": equity,
+                    "bond_asset_id": bond,
+                    "frequency": frequency,
+                    "era": era["name"],
+                    "era_start": era["start"],
+                    "era_end": era["end"],
+                    "return_basis": basis,
+                    "periods": n,
+                    "stock_down_periods": int(down.sum()),
+                    "bond_up_when_stock_down": int((down & (b > 0)).sum()),
+                    "mean_stock_return_when_stock_down": (
+                        float(s[down].mean()) if down.any() else None
+                    ),
+                    "first_period_end": dates[mask][0].astype(object),
+                    "last_period_end": dates[mask][-1].astype(object),
+                    "block_length": block,
+                    "resamples": resamples,
+                    "seed": cell_seed(seed, *key),
+                    # compared only with a previous era that has this cell
+                    "previous_era": era["previous"] if era["previous"] in fitted else None,
+                }
+                for name in STATISTICS:
+                    value = float(estimates[name])
+                    row[name] = value if math.isfinite(value) else None
+                    low, high = percentile_interval(reps[name])
+                    if row[name] is None:
+                        low = high = None
+                    row[f"{name}_boot_low"], row[f"{name}_boot_high"] = low, high
+                for name in TESTED:
+                    row[f"{name}_diff"] = None
+                    row[f"{name}_diff_p_value"] = None
+                if era["previous"] in fitted:
+                    prev_est, prev_reps = fitted[era["previous"]]
+                    for name in TESTED:
+                        diff, p = difference_p_value(
+                            estimates[name], prev_est[name], reps[name], prev_reps[name]
+                        )
+                        row[f"{name}_diff"], row[f"{name}_diff_p_value"] = diff, p
+                rows.append(row)
+    return rows
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    resamples = int(dbt.config.get("bootstrap_resamples"))
+    seed = int(dbt.config.get("bootstrap_seed"))
+    min_periods = int(dbt.config.get("scorecard_min_periods"))
+    eras = parse_eras(dbt.config.get("answer_eras"))
+    if resamples < 1:
+        raise ValueError(f"bootstrap_resamples must be >= 1, got {resamples}")
+
+    returns = dbt.ref("int_asset_returns")
+    catalog = dict(dbt.ref("stg_asset_catalog").project("asset_id, asset_class").fetchall())
+    equities = dbt.config.get("answer_equity_assets")
+    equities = json.loads(equities) if isinstance(equities, str) else list(equities)
+    unknown = [a for a in equities if catalog.get(a) != "equity"]
+    if unknown:
+        raise ValueError(f"answer_equity_assets: not equity assets of the catalog: {unknown}")
+    bonds = sorted(a for a, c in catalog.items() if c != "equity")
+    # the excess basis exists once asset_returns carries excess_return (the returns issue)
+    bases = ["total"] + (["excess"] if "excess_return" in returns.columns else [])
+    sql = PAIRS_SQL.format(
+        columns=", ".join(f"{b}_return" for b in bases),
+        bond_columns=", ".join(
+            f"case when isnan(b.{b}_return) then null else b.{b}_return end as bond_{b}"
+            for b in bases
+        ),
+        equities=", ".join(f"'{a}'" for a in equities),
+        bonds=", ".join(f"'{a}'" for a in bonds),
+    )
+    arrays = returns.query("returns_rel", sql).fetchnumpy()
+    pairs = {
+        "equity_asset_id": np.asarray(arrays["equity_asset_id"], dtype=str),
+        "bond_asset_id": np.asarray(arrays["bond_asset_id"], dtype=str),
+        "frequency": np.asarray(arrays["frequency"], dtype=str),
+        "period_end": np.asarray(arrays["period_end"], dtype="datetime64[D]"),
+        "stock_return": np.asarray(arrays["stock_return"], dtype=float),
+    }
+    for b in bases:
+        column = np.ma.asarray(arrays[f"bond_{b}"]).astype(float)
+        pairs[f"bond_{b}"] = np.ma.filled(column, np.nan)
+    rows = compute(pairs, bases, eras, resamples, seed, min_periods)
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(rows, schema=_schema(pa))
+
+
+def _schema(pa):
+    fields = [
+        ("equity_asset_id", pa.string()),
+        ("bond_asset_id", pa.string()),
+        ("frequency", pa.string()),
+        ("era", pa.string()),
+        ("era_start", pa.date32()),
+        ("era_end", pa.date32()),
+        ("return_basis", pa.string()),
+        ("periods", pa.int64()),
+        ("stock_down_periods", pa.int64()),
+        ("bond_up_when_stock_down", pa.int64()),
+        ("mean_stock_return_when_stock_down", pa.float64()),
+        ("first_period_end", pa.date32()),
+        ("last_period_end", pa.date32()),
+        ("block_length", pa.float64()),
+        ("resamples", pa.int64()),
+        ("seed", pa.int64()),
+        ("previous_era", pa.string()),
+    ]
+    for name in STATISTICS:
+        fields += [
+            (name, pa.float64()),
+            (f"{name}_boot_low", pa.float64()),
+            (f"{name}_boot_high", pa.float64()),
+        ]
+    for name in TESTED:
+        fields += [(f"{name}_diff", pa.float64()), (f"{name}_diff_p_value", pa.float64())]
+    return pa.schema(fields)

@@ -1,0 +1,180 @@
+-- The answer, stated with its uncertainty: one row per equity x bond x frequency x era x
+-- return basis. Point estimates and 95 % stationary-block-bootstrap intervals come from
+-- int_hedge_bootstrap (dbt Python model); the i.i.d. intervals (Wilson for the hit rate,
+-- Fisher-z for the correlation) are computed here, labelled as such; the era test compares
+-- each era with the previous one (bootstrap p-values). `verdict` is generated from the row's
+-- own numbers and says "significantly" only when the era test's p-value is below
+-- var `answer_significance_level`. Methods: docs/marts_answer.md.
+{{ config(contract={'enforced': true}) }}
+
+{%- set alpha = var('answer_significance_level') %}
+
+with boot as (
+    select * from {{ ref('int_hedge_bootstrap') }}
+),
+
+names as (
+    select
+        asset_id,
+        asset_name
+    from {{ ref('stg_asset_catalog') }}
+),
+
+eras as (
+    select
+        listed.era,
+        row_number() over () as era_order
+    from (
+        values
+        {% for era in var('answer_eras') -%}
+            ('{{ era.name }}'){{ ", " if not loop.last }}
+        {%- endfor %}
+    ) as listed (era)
+),
+
+source as (
+    select data_source from {{ ref('stg_warehouse_source') }}
+),
+
+joined as (
+    select
+        boot.*,
+        eras.era_order,
+        equity_names.asset_name as equity_name,
+        bond_names.asset_name as bond_name,
+        previous.hit_rate as previous_hit_rate,
+        -- Fisher-z interval of the correlation (i.i.d. periods): tanh(atanh(r) -/+ z / sqrt(n - 3))
+        case
+            when boot.correlation is not null and boot.periods > 3 and abs(boot.correlation) < 1
+                then tanh(atanh(boot.correlation) - {{ var('scorecard_wilson_z') }} / sqrt(boot.periods - 3))
+        end as correlation_fisher_low,
+        case
+            when boot.correlation is not null and boot.periods > 3 and abs(boot.correlation) < 1
+                then tanh(atanh(boot.correlation) + {{ var('scorecard_wilson_z') }} / sqrt(boot.periods - 3))
+        end as correlation_fisher_high
+    from boot
+    inner join eras on boot.era = eras.era
+    left join names as equity_names on boot.equity_asset_id = equity_names.asset_id
+    left join names as bond_names on boot.bond_asset_id = bond_names.asset_id
+    left join boot as previous
+        on
+            boot.previous_era = previous.era
+            and boot.equity_asset_id = previous.equity_asset_id
+            and boot.bond_asset_id = previous.bond_asset_id
+            and boot.frequency = previous.frequency
+            and boot.return_basis = previous.return_basis
+),
+
+worded as (
+    select
+        *,
+        case frequency when 'daily' then 'days' when 'weekly' then 'weeks' else 'months' end
+            as period_word,
+        case return_basis
+            when 'excess' then 'beat the 3-month bill'
+            else 'rose'
+        end as rose_word,
+        case
+            when hit_rate_boot_low is not null
+                then
+                    printf(' (95%% block-bootstrap interval %.0f–%.0f%%)', 100 * hit_rate_boot_low, 100 * hit_rate_boot_high)
+            else ''
+        end as interval_text,
+        -- with no replicate as extreme as the estimate the p-value is its floor, 1 / (B + 1):
+        -- the data say only that p is at most that
+        case
+            when hit_rate_diff_p_value <= 1.0 / (resamples + 1) + 1e-12
+                then printf('bootstrap p ≤ %.3f, the floor at %d resamples', hit_rate_diff_p_value, resamples)
+            else printf('bootstrap p = %.3f', hit_rate_diff_p_value)
+        end as p_text
+    from joined
+)
+
+select
+    worded.equity_asset_id::varchar as equity_asset_id,
+    worded.bond_asset_id::varchar as bond_asset_id,
+    worded.frequency::varchar as frequency,
+    worded.era::varchar as era,
+    worded.era_order::integer as era_order,
+    worded.era_start::date as era_start,
+    worded.era_end::date as era_end,
+    worded.return_basis::varchar as return_basis,
+    worded.periods::bigint as periods,
+    worded.stock_down_periods::bigint as stock_down_periods,
+    worded.bond_up_when_stock_down::bigint as bond_up_when_stock_down,
+    worded.first_period_end::date as first_period_end,
+    worded.last_period_end::date as last_period_end,
+    worded.hit_rate::double as hit_rate,
+    worded.hit_rate_boot_low::double as hit_rate_ci_low,
+    worded.hit_rate_boot_high::double as hit_rate_ci_high,
+    ({{ wilson_bound('worded.bond_up_when_stock_down', 'worded.stock_down_periods', -1) }})::double
+        as hit_rate_wilson_low,
+    ({{ wilson_bound('worded.bond_up_when_stock_down', 'worded.stock_down_periods', 1) }})::double
+        as hit_rate_wilson_high,
+    worded.mean_bond_return_when_stock_down::double as mean_bond_return_when_stock_down,
+    worded.mean_bond_return_when_stock_down_boot_low::double as mean_bond_return_when_stock_down_ci_low,
+    worded.mean_bond_return_when_stock_down_boot_high::double as mean_bond_return_when_stock_down_ci_high,
+    worded.median_bond_return_when_stock_down::double as median_bond_return_when_stock_down,
+    worded.median_bond_return_when_stock_down_boot_low::double as median_bond_return_when_stock_down_ci_low,
+    worded.median_bond_return_when_stock_down_boot_high::double as median_bond_return_when_stock_down_ci_high,
+    worded.mean_stock_return_when_stock_down::double as mean_stock_return_when_stock_down,
+    worded.offset_ratio::double as offset_ratio,
+    worded.offset_ratio_boot_low::double as offset_ratio_ci_low,
+    worded.offset_ratio_boot_high::double as offset_ratio_ci_high,
+    worded.correlation::double as correlation,  -- noqa: RF04
+    worded.correlation_boot_low::double as correlation_ci_low,
+    worded.correlation_boot_high::double as correlation_ci_high,
+    worded.correlation_fisher_low::double as correlation_fisher_low,
+    worded.correlation_fisher_high::double as correlation_fisher_high,
+    worded.beta::double as beta,
+    worded.beta_boot_low::double as beta_ci_low,
+    worded.beta_boot_high::double as beta_ci_high,
+    worded.downside_beta::double as downside_beta,
+    worded.downside_beta_boot_low::double as downside_beta_ci_low,
+    worded.downside_beta_boot_high::double as downside_beta_ci_high,
+    worded.upside_beta::double as upside_beta,
+    worded.upside_beta_boot_low::double as upside_beta_ci_low,
+    worded.upside_beta_boot_high::double as upside_beta_ci_high,
+    worded.block_length::double as block_length,
+    worded.resamples::integer as resamples,
+    worded.previous_era::varchar as previous_era,
+    worded.hit_rate_diff::double as hit_rate_diff,
+    worded.hit_rate_diff_p_value::double as hit_rate_diff_p_value,
+    worded.mean_bond_return_when_stock_down_diff::double as mean_bond_return_when_stock_down_diff,
+    worded.mean_bond_return_when_stock_down_diff_p_value::double
+        as mean_bond_return_when_stock_down_diff_p_value,
+    worded.correlation_diff::double as correlation_diff,
+    worded.correlation_diff_p_value::double as correlation_diff_p_value,
+    (
+        worded.era || ' (' || worded.frequency || ', ' || worded.return_basis || ' return): '
+        || case
+            when worded.stock_down_periods = 0
+                then
+                    'the ' || coalesce(worded.equity_name, worded.equity_asset_id)
+                    || ' never fell, so there is nothing to answer.'
+            else
+                'the ' || coalesce(worded.bond_name, worded.bond_asset_id) || ' '
+                || worded.rose_word || ' in '
+                || printf('%.0f%%', 100 * worded.hit_rate) || ' of the '
+                || worded.stock_down_periods::varchar || ' ' || worded.period_word || ' the '
+                || coalesce(worded.equity_name, worded.equity_asset_id) || ' fell'
+                || worded.interval_text
+                || case
+                    when worded.previous_era is null then '.'
+                    when worded.hit_rate_diff_p_value is null
+                        then '; too few periods to compare with ' || worded.previous_era || '.'
+                    when worded.hit_rate_diff_p_value < {{ alpha }}
+                        then
+                            ', significantly '
+                            || case when worded.hit_rate_diff < 0 then 'less' else 'more' end
+                            || ' often than in ' || worded.previous_era
+                            || printf(' (%.0f%%; ', 100 * worded.previous_hit_rate) || worded.p_text || ').'
+                    else
+                        ', not significantly different from ' || worded.previous_era
+                        || printf(' (%.0f%%; ', 100 * worded.previous_hit_rate) || worded.p_text || ').'
+                end
+        end
+    )::varchar as verdict,
+    source.data_source::varchar as data_source
+from worded
+cross join source
