@@ -81,9 +81,18 @@ def render_vars(text: str) -> str:
     return re.sub(r"\{\{\s*var\(\s*'([^']+)'\s*\)\s*\}\}", lambda m: str(values[m.group(1)]), text)
 
 
-def dbt_test_text(name: str, kwargs: dict) -> str:
+def dbt_test_text(name: str, kwargs: dict, column: str | None) -> str:
     if name in ("not_null", "unique"):
         return name.replace("_", " ")
+    if name == "accepted_values":
+        return f"{column} in ({', '.join(repr(v) for v in kwargs['values'])})"
+    if name == "accepted_range":  # as macros/generic_tests.sql words it
+        low, high = kwargs.get("min_value"), kwargs.get("max_value")
+        op_low, op_high = (">=", "<=") if kwargs.get("inclusive", True) else (">", "<")
+        parts = [f"not isnan({column}::double)"]
+        parts += [f"{column} {op_low} {low}"] if low is not None else []
+        parts += [f"{column} {op_high} {high}"] if high is not None else []
+        return " and ".join(parts)
     if name == "row_condition":
         return render_vars(kwargs["expression"])
     if name == "unique_combination":
@@ -119,7 +128,7 @@ def yaml_rules(m: dict) -> tuple[set[tuple], dict[str, dict[str, str]]]:
         column = test.get("column_name")
         if name in CROSS_TABLE:
             continue
-        text = dbt_test_text(name, kwargs)
+        text = dbt_test_text(name, kwargs, column)
         rules.add((mart, column, name, text))
     return rules, columns
 
@@ -199,6 +208,42 @@ def test_warn_severity_rule_warns_and_does_not_block(sample_warehouse):
     )
     [warning] = mart_warnings("drawdown_episodes", bad, schemas)
     assert warning.startswith("drawdown_episodes.rows: warning rule 'trough_level < peak_level'")
+
+
+def test_accepted_range_and_values_tests_become_rules(sample_warehouse):
+    """A soft range (severity warn) and accepted values added to the YAML reach pandera."""
+    m = manifest()
+    template = next(
+        n
+        for n in m["nodes"].values()
+        if n["resource_type"] == "test" and n["attached_node"] == "model.bondhedge.regime_daily"
+    )
+    for uid, name, kwargs, severity in (
+        ("test.x.vix_range", "accepted_range", {"min_value": 5, "max_value": 90}, "warn"),
+        ("test.x.basis", "accepted_values", {"values": ["hy_oas", "baa_spread"]}, "ERROR"),
+    ):
+        node = copy.deepcopy(template)
+        column = "vix" if name == "accepted_range" else "credit_stress_basis"
+        node.update(unique_id=uid, column_name=column)
+        node["test_metadata"] = {"name": name, "kwargs": {**kwargs, "column_name": column}}
+        node["config"] = {**node["config"], "severity": severity}
+        m["nodes"][uid] = node
+    schemas = schemas_from_manifest(m)
+    df = read_mart(sample_warehouse, "regime_daily").filter(pl.col("vix").is_not_null()).head(20)
+    [warning] = mart_warnings("regime_daily", set_value(df, 3, "vix", 95.0), schemas)
+    assert warning == (
+        "regime_daily.vix: warning rule 'not isnan(vix::double) and vix >= 5 and vix <= 90' "
+        "failed (1 failing value), e.g. 95.0 at row 3"
+    )
+    blocked = validate_mart("regime_daily", set_value(df, 1, "credit_stress_basis", "oas"), schemas)
+    assert any(
+        x.startswith(
+            "regime_daily.credit_stress_basis: blocking rule "
+            "'credit_stress_basis in ('hy_oas', 'baa_spread')'"
+        )
+        and "oas" in x
+        for x in blocked
+    )
 
 
 # ------------------------------------------------------------------------------ built marts

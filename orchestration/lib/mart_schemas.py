@@ -122,10 +122,14 @@ def _schema(name: str, node: dict, rules: list[Rule], *, warnings: bool) -> pa.D
     for column in node["columns"].values():
         col = column["name"]
         mine = [r for r in rules if r.column == col]
-        if warnings:  # soft rules only: any dtype, nulls allowed, may be absent
-            checks = [_sql_check(r) for r in mine if r.kind not in ("not_null", "unique")]
-            if checks:
-                columns[col] = pa.Column(None, checks=checks, nullable=True, required=False)
+        checks = [_sql_check(r) for r in mine if r.kind not in ("not_null", "unique")]
+        nullable = not any(r.kind == "not_null" for r in mine)
+        unique = any(r.kind == "unique" for r in mine)
+        if warnings:  # soft rules only: any dtype, may be absent
+            if mine:
+                columns[col] = pa.Column(
+                    None, checks=checks, nullable=nullable, unique=unique, required=False
+                )
             continue
         data_type = str(column.get("data_type") or "").lower()
         if data_type not in DTYPES:
@@ -135,12 +139,12 @@ def _schema(name: str, node: dict, rules: list[Rule], *, warnings: bool) -> pa.D
             )
         columns[col] = pa.Column(
             DTYPES[data_type],
-            checks=[_sql_check(r) for r in mine if r.kind not in ("not_null", "unique")],
-            nullable=not any(r.kind == "not_null" for r in mine),
-            unique=any(r.kind == "unique" for r in mine),
+            checks=checks,
+            nullable=nullable,
+            unique=unique,
             description=column.get("description") or None,
         )
-    unknown = sorted({r.column for r in rules if r.column} - set(columns) - set(node["columns"]))
+    unknown = sorted({r.column for r in rules if r.column} - set(node["columns"]))
     if unknown:
         raise ValueError(f"marts.{name}: rules name undocumented columns {unknown}")
     keys = [r for r in rules if r.kind == "unique_combination"]
