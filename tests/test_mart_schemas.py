@@ -371,7 +371,17 @@ def test_single_row_monitor_and_wrong_type(sample_warehouse):
     monitor = read_mart(sample_warehouse, "hedge_monitor_latest")
     assert validate_mart("hedge_monitor_latest", monitor) == []
     two = pl.concat([monitor, monitor.with_columns(pl.col("as_of_date").dt.offset_by("-1d"))])
-    assert any("'exactly 1 row'" in m for m in validate_mart("hedge_monitor_latest", two))
+    assert (
+        "hedge_monitor_latest.rows: blocking rule 'exactly 1 row' failed (the frame has 2 rows)"
+        in " ".join(validate_mart("hedge_monitor_latest", two))
+    )
+    # a failed row count next to other failures is still reported, with them
+    short = set_value(read_mart(sample_warehouse, "regime_daily").head(20), 0, "vix", -1.0)
+    messages = validate_mart("regime_daily", short)
+    assert any("'at least 250 rows' failed (the frame has 20 rows)" in m for m in messages)
+    assert any(m.startswith("regime_daily.vix:") and "-1.0" in m for m in messages)
+    empty = monitor.clear()
+    assert any("'exactly 1 row'" in m for m in validate_mart("hedge_monitor_latest", empty))
     as_text = monitor.with_columns(pl.col("correlation_252d").cast(pl.String))
     assert any("correlation_252d" in m for m in validate_mart("hedge_monitor_latest", as_text))
 

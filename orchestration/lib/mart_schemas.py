@@ -109,6 +109,9 @@ def _sql_check(rule: Rule, columns: tuple[str, ...]) -> pa.Check:
     return pa.Check(evaluate, name=expression, title=rule.kind, description=rule.text)
 
 
+ROW_COUNT_RULE = re.compile(r"^(at least|exactly) \d+ rows?$")
+
+
 def _row_count_check(rule: Rule) -> pa.Check:
     n = int(rule.text)
     if rule.kind == "exact_row_count":
@@ -118,8 +121,13 @@ def _row_count_check(rule: Rule) -> pa.Check:
         name = f"at least {n} row{'s' if n != 1 else ''}"
         passes = lambda count: count >= n  # noqa: E731
 
-    def evaluate(data) -> bool:
-        return passes(data.lazyframe.select(pl.len()).collect().item())
+    def evaluate(data) -> bool | pl.LazyFrame:
+        # a failure on a non-empty frame is reported as every row failing (a bare False next
+        # to other failures breaks pandera's failure-case report: its dtype is Boolean)
+        height = data.lazyframe.select(pl.len()).collect().item()
+        if passes(height) or height == 0:
+            return passes(height)
+        return data.lazyframe.select(pl.repeat(False, pl.len()).alias("ok"))
 
     return pa.Check(evaluate, name=name, title=rule.kind, description=rule.text)
 
@@ -257,8 +265,8 @@ def _messages(spec: MartSchema, schema: pa.DataFrameSchema, df: pl.DataFrame, ki
             where, count = column, f"{n} failing value{'s' if n != 1 else ''}"
         else:  # a rule over whole rows (several columns) or the whole frame
             where, rule, count = "rows", check, f"{n} failing row{'s' if n != 1 else ''}"
-            if example is None:
-                example = f"{df.height} rows"
+            if example is None or ROW_COUNT_RULE.match(check):
+                count, example, row = f"the frame has {df.height} rows", f"{df.height} rows", None
             else:  # the values of the columns the rule names
                 named = tuple(c for c in df.columns if re.search(rf"\b{re.escape(c)}\b", check))
                 example = _key_values(example, named or key)
