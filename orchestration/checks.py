@@ -1,15 +1,15 @@
 """pandera validation of every mart, surfaced as Dagster asset checks.
 
-The schemas live in :mod:`orchestration.mart_schemas` (plain pandera, no Dagster). A check
-marked blocking there (a mart that would mislead: correlation outside [-1, 1], hit rate outside
-[0, 1], duplicate keys, returns <= -100 %) stops everything downstream in the same run, above
-all the publish step, so BI readers never see a misleading mart.
+The schemas live in :mod:`orchestration.lib.mart_schemas` (generated from the dbt manifest,
+no Dagster). A check marked blocking there (a mart that would mislead: correlation outside
+[-1, 1], hit rate outside [0, 1], duplicate keys, returns <= -100 %) stops everything downstream
+in the same run, above all the publish step, so BI readers never see a misleading mart.
 """
 
 import dagster as dg
 
 from ingestion.sql_quote import ident
-from orchestration.mart_schemas import MART_SCHEMAS, mart_warnings, validate_mart
+from orchestration.lib.mart_schemas import mart_schemas, mart_warnings, validate_mart
 from orchestration.resources import WarehouseResource
 
 
@@ -29,7 +29,7 @@ def check_name(name: str) -> str:
             blocking=schema.blocking,
             description=f"pandera schema for marts.{name} (key: {', '.join(schema.key)})",
         )
-        for name, schema in MART_SCHEMAS.items()
+        for name, schema in mart_schemas().items()
     ],
     can_subset=True,
 )

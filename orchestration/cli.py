@@ -79,7 +79,7 @@ def _age(seconds: float) -> str:
 
 
 def cmd_answer(args) -> int:
-    from orchestration import report
+    from orchestration.lib import report
 
     path = _published(args)
     if not path.is_file():
@@ -117,7 +117,7 @@ def cmd_answer(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from orchestration import report
+    from orchestration.lib import report
 
     path = _published(args)
     if not path.is_file():
@@ -135,7 +135,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_status(args) -> int:
-    from orchestration.report import connect, default_report_dir, read_provenance
+    from orchestration.lib.report import connect, default_report_dir, read_provenance
 
     path = _published(args)
     now = time.time()

@@ -393,7 +393,7 @@ def test_worst_months_are_the_worst_sp500_months_and_60_40_is_the_weighted_sum(
 
 def test_hit_rate_by_era_matches_a_recount_and_the_cli_answer(published_sample, returns):
     """Down and hit months per era recounted from asset_returns; the CLI reads the same rows."""
-    from orchestration import report
+    from orchestration.lib import report
 
     recipe = run(published_sample, "10_hit_rate_by_era_with_intervals")
     pairs = monthly_pairs(returns, ["ust_10y", "ust_2y"])

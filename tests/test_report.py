@@ -1,4 +1,4 @@
-"""The hedge report (orchestration/report.py), its Dagster asset and the ``bondhedge`` CLI.
+"""The hedge report (orchestration/lib/report/), its Dagster asset and the ``bondhedge`` CLI.
 
 Everything reads a file published from the sample (``published_sample``), read-only; tests
 that change data work on a private copy.
@@ -18,8 +18,9 @@ import duckdb
 import pytest
 from PIL import Image
 
-from orchestration import report
 from orchestration.cli import main
+from orchestration.lib import report
+from orchestration.lib.report import answer, scorecard_charts
 
 BANNER_RED = (0xC6, 0x28, 0x28)
 
@@ -47,7 +48,7 @@ def banner_is_red(png: Path) -> bool:
 # ------------------------------------------------------------------------------ report
 
 
-def test_report_writes_one_self_contained_html_and_five_pngs(built):
+def test_report_writes_one_self_contained_html_and_a_png_per_chart(built):
     assert [c.name for c in built.charts] == [name for name, _ in report.CHARTS]
     for chart in built.charts:
         data = chart.path.read_bytes()
@@ -62,6 +63,63 @@ def test_report_writes_one_self_contained_html_and_five_pngs(built):
     # nothing to fetch: no external scripts, stylesheets or images
     assert not re.search(r'(src|href)="(https?:)?//', page)
     assert "<script" not in page
+
+
+def test_report_reads_only_marts_reference_and_meta(private_copy, tmp_path):
+    """Drop every other schema of the published file (the aligned series): the report still
+    builds, with the same headline."""
+    with duckdb.connect(str(private_copy)) as con:
+        schemas = {
+            s
+            for (s,) in con.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        }
+        assert {"marts", "reference", "meta"} <= schemas
+        for schema in sorted(schemas - {"marts", "reference", "meta"}):
+            con.execute(f"drop schema {schema} cascade")
+    before = report.build_report(private_copy, tmp_path / "before")
+    assert before.headline and len(before.charts) == len(report.CHARTS)
+    assert not hasattr(before, "images")
+
+
+def test_answer_chart_whiskers_are_hedge_answer_intervals(published_sample):
+    """The interval chart draws hedge_answer's own bootstrap and i.i.d. intervals (read back
+    with a separate query here), as distances below and above each statistic."""
+    with duckdb.connect(str(published_sample), read_only=True) as con:
+        rows = [r for r in answer.answer_intervals(con) if r["stock_down_periods"]]
+        direct = con.execute(
+            """
+            select bond_asset_id, era, hit_rate, hit_rate_ci_low, hit_rate_ci_high,
+                   hit_rate_wilson_low, hit_rate_wilson_high, correlation,
+                   correlation_ci_low, correlation_ci_high
+            from marts.hedge_answer
+            where equity_asset_id = 'sp500' and frequency = 'monthly'
+              and return_basis = 'total' and stock_down_periods > 0
+            """
+        ).fetchall()
+    assert len(rows) == len(direct) > 0
+    by_cell = {(r["bond_asset_id"], r["era"]): r for r in rows}
+    for bond, era, hit, lo, hi, wlo, whi, corr, clo, chi in direct:
+        cell = [by_cell[(bond, era)]]
+        (below,), (above,) = scorecard_charts._whiskers(cell, "hit_rate", "hit_rate_ci")
+        assert (hit - below, hit + above) == pytest.approx((lo, hi), abs=1e-12)
+        (below,), (above,) = scorecard_charts._whiskers(cell, "hit_rate", "hit_rate_wilson")
+        assert (hit - below, hit + above) == pytest.approx((wlo, whi), abs=1e-12)
+        if corr is not None:
+            (below,), (above,) = scorecard_charts._whiskers(cell, "correlation", "correlation_ci")
+            assert (corr - below, corr + above) == pytest.approx((clo, chi), abs=1e-12)
+
+
+def test_charts_are_deterministic(published_sample, tmp_path):
+    with duckdb.connect(str(published_sample), read_only=True) as con:
+        prov = report.read_provenance(con, published_sample)
+        for name in ("answer_intervals", "markov_regimes"):
+            draw = dict(report.CHARTS)[name]
+            draw(con, prov, tmp_path / f"{name}_1.png")
+            draw(con, prov, tmp_path / f"{name}_2.png")
+            first = (tmp_path / f"{name}_1.png").read_bytes()
+            assert first == (tmp_path / f"{name}_2.png").read_bytes(), name
 
 
 def test_synthetic_sample_is_bannered_on_the_html_and_every_png(built):

@@ -29,7 +29,7 @@ def hedge_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     # matplotlib loads here, not when the definitions load (about 0.7 s of every process start)
-    from orchestration.report import build_report, default_report_dir
+    from orchestration.lib.report import build_report, default_report_dir
 
     published = warehouse.published_file
     result = build_report(published, default_report_dir(published))

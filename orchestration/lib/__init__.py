@@ -1,0 +1,1 @@
+"""Plain libraries used by the Dagster wiring (no Dagster imports here)."""
