@@ -15,9 +15,10 @@ zero (the bond rises when the equity falls), `hedge_failing` when it lies above 
 falls with the equity), `hedge_neutral` when it straddles zero (no reliable relation). Regimes
 are numbered 1..k by ascending slope (`regime_index`); two regimes can share a label.
 
-Fitting: the default start plus `markov_search_reps` random starts under each of START_SEEDS
-numpy seeds (`markov_seed`, +1, ...); the converged fit with the highest log-likelihood wins
-(a random start can stop on a worse local optimum than the default one). A start counts as
+Fitting: the default start plus statsmodels' random search (`markov_search_reps` draws) under
+each of START_SEEDS seeds (`markov_seed`, +1, ..., passed as its `rng`: it ignores numpy's
+global seed); the converged fit with the highest log-likelihood wins (a random start can stop
+on a worse local optimum than the default one). A start counts as
 converged when the optimiser says so and the parameters, log-likelihood and the slopes'
 standard errors are finite. When no start converges the model raises with every start's
 diagnostics, so the dbt build fails instead of publishing.
@@ -54,12 +55,11 @@ def label_of(beta: float, se: float) -> str:
 def _fit_once(model, k, start):
     """One optimisation; returns (result or None, diagnostics string)."""
     kind, reps, seed = start
-    if kind == "random":
-        np.random.seed(seed)  # statsmodels draws random starting values from numpy's global RNG
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            result = model.fit(search_reps=reps, disp=False, maxiter=500)
+            # rng: statsmodels seeds its random search from fresh OS entropy unless given one
+            result = model.fit(search_reps=reps, rng=seed, disp=False, maxiter=500)
             bse = np.asarray(result.bse)
     except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
         return None, f"{kind} start (seed {seed}): {type(exc).__name__}: {exc}"
