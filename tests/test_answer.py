@@ -2,9 +2,10 @@
 
 Independent checks: the bootstrap interval of every statistic and an era p-value of
 marts.hedge_answer recomputed here with a plain loop (explicit resampled series, numpy's own
-mean / median / corrcoef / polyfit / quantile), from the same documented random stream; Wilson and Fisher-z intervals
-written out here; and, on simulated AR(1) pairs with known correlation and hit rate, coverage
-of the bootstrap interval near its nominal level where the i.i.d. intervals under-cover.
+mean / median / corrcoef / polyfit / quantile), from the same documented random stream; Wilson
+and Fisher-z intervals written out here; and, on simulated AR(1) pairs with known correlation
+and hit rate, coverage of the bootstrap interval near its nominal level where the i.i.d.
+intervals under-cover.
 """
 
 from __future__ import annotations

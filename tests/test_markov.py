@@ -37,8 +37,10 @@ def planted(seed, betas, sigmas, n=600, stay=0.97):
     k = len(betas)
     state = np.zeros(n, dtype=int)
     for t in range(1, n):
-        state[t] = state[t - 1] if rng.random() < stay else rng.choice(
-            [s for s in range(k) if s != state[t - 1]]
+        state[t] = (
+            state[t - 1]
+            if rng.random() < stay
+            else rng.choice([s for s in range(k) if s != state[t - 1]])
         )
     equity = rng.normal(0, 0.04, n)
     bond = 0.003 + np.take(betas, state) * equity + rng.normal(0, 1, n) * np.take(sigmas, state)
@@ -166,16 +168,46 @@ def test_sample_planted_eras_are_the_markov_regimes(sample_warehouse):
 #: turned positive with the 1966-2000 inflation era and negative from 2000 (e.g. Ilmanen 2003;
 #: Campbell, Sunderam & Viceira 2017); 2022's inflation shock sent both down together.
 REAL_EPISODES = [
-    ("2000-2021 negative stock-bond correlation", date(2000, 1, 1), date(2021, 12, 31),
-     "hedge_working", "smoothed", 0.85),
-    ("1980-1997 disinflation, positive correlation", date(1980, 1, 1), date(1997, 12, 31),
-     "hedge_failing", "smoothed", 0.8),
-    ("2022 inflation shock", date(2022, 1, 1), date(2022, 12, 31),
-     "hedge_failing", "smoothed", 0.9),
-    ("2022-04 to 2022-12 in real time", date(2022, 4, 1), date(2022, 12, 31),
-     "hedge_failing", "filtered", 0.9),
-    ("2010-2019 in real time", date(2010, 1, 1), date(2019, 12, 31),
-     "hedge_working", "filtered", 0.9),
+    (
+        "2000-2021 negative stock-bond correlation",
+        date(2000, 1, 1),
+        date(2021, 12, 31),
+        "hedge_working",
+        "smoothed",
+        0.85,
+    ),
+    (
+        "1980-1997 disinflation, positive correlation",
+        date(1980, 1, 1),
+        date(1997, 12, 31),
+        "hedge_failing",
+        "smoothed",
+        0.8,
+    ),
+    (
+        "2022 inflation shock",
+        date(2022, 1, 1),
+        date(2022, 12, 31),
+        "hedge_failing",
+        "smoothed",
+        0.9,
+    ),
+    (
+        "2022-04 to 2022-12 in real time",
+        date(2022, 4, 1),
+        date(2022, 12, 31),
+        "hedge_failing",
+        "filtered",
+        0.9,
+    ),
+    (
+        "2010-2019 in real time",
+        date(2010, 1, 1),
+        date(2019, 12, 31),
+        "hedge_working",
+        "filtered",
+        0.9,
+    ),
 ]
 
 

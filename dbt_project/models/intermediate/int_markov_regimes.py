@@ -201,9 +201,12 @@ def model(dbt, session):
     fit, table = select_fit(
         data["bond_return"], data["equity_return"], candidates, search_reps, seed
     )
-    selection = "; ".join(
-        f"k={k}: llf {llf:.2f}, AIC {aic:.2f}, BIC {bic:.2f}" for k, llf, aic, bic in table
-    ) + f" (published: k={fit['k_regimes']}, the lowest BIC)"
+    selection = (
+        "; ".join(
+            f"k={k}: llf {llf:.2f}, AIC {aic:.2f}, BIC {bic:.2f}" for k, llf, aic, bic in table
+        )
+        + f" (published: k={fit['k_regimes']}, the lowest BIC)"
+    )
     p = fit["transition"]
     rows = []
     for i, day in enumerate(dates):
