@@ -36,7 +36,7 @@ import numpy as np
 
 LABELS = ("hedge_working", "hedge_neutral", "hedge_failing")
 Z95 = 1.959963984540054
-START_SEEDS = 3
+START_SEEDS = 2
 
 
 class MarkovFitError(RuntimeError):
