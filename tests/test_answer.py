@@ -1,10 +1,11 @@
 """The answer's uncertainty: block-bootstrap intervals, era tests and hedge_answer.
 
-Independent checks: a bootstrap interval and an era p-value of marts.hedge_answer recomputed
-here with a plain loop (explicit resampled series, numpy's own mean / median / corrcoef /
-polyfit / quantile), from the same documented random stream; Wilson and Fisher-z intervals
-written out here; and, on simulated AR(1) pairs with known correlation and hit rate, coverage
-of the bootstrap interval near its nominal level where the i.i.d. intervals under-cover.
+Independent checks: the bootstrap interval of every statistic and an era p-value of
+marts.hedge_answer recomputed here with a plain loop (explicit resampled series, numpy's own
+mean / median / corrcoef / polyfit / quantile), from the same documented random stream; Wilson
+and Fisher-z intervals written out here; and, on simulated AR(1) pairs with known correlation
+and hit rate, coverage of the bootstrap interval near its nominal level where the i.i.d.
+intervals under-cover.
 """
 
 from __future__ import annotations
@@ -79,13 +80,17 @@ def loop_replicates(module, stock, bond, block, resamples, seed):
             ]
             assert len(idx) == n
             s, b = stock[idx], bond[idx]
-            down = s < 0
+            down, up = s < 0, s > 0
             out.append(
                 {
                     "hit_rate": np.mean(b[down] > 0),
+                    "mean_bond_return_when_stock_down": np.mean(b[down]),
                     "median_bond_return_when_stock_down": np.median(b[down]),
+                    "offset_ratio": np.mean(b[down]) / -np.mean(s[down]),
                     "correlation": np.corrcoef(s, b)[0, 1],
+                    "beta": np.polyfit(s, b, 1)[0],
                     "downside_beta": np.polyfit(s[down], b[down], 1)[0],
+                    "upside_beta": np.polyfit(s[up], b[up], 1)[0],
                 }
             )
         done += rows_
@@ -104,8 +109,10 @@ def test_bootstrap_interval_and_era_p_value_match_an_independent_loop(sample_war
     assert full["periods"] == stock.size
     seed = module.cell_seed(20240229, "sp500", "ust_10y", "monthly", "full history", "total")
     reps = loop_replicates(module, stock, bond, full["block_length"], full["resamples"], seed)
-    for name in ("hit_rate", "median_bond_return_when_stock_down", "correlation", "downside_beta"):
-        low, high = np.quantile(reps[name], [0.025, 0.975])
+    # every bootstrapped statistic of the answer (issue 10 item 1), each from its own formula
+    assert set(reps) == set(module.STATISTICS)
+    for name, values in reps.items():
+        low, high = np.quantile(values, [0.025, 0.975])
         assert full[f"{name}_ci_low"] == pytest.approx(low, abs=1e-12), name
         assert full[f"{name}_ci_high"] == pytest.approx(high, abs=1e-12), name
 
@@ -187,13 +194,19 @@ def _ar1_pair(rng, n, phi, rho, burn=200):
     return x[burn:], y[burn:]
 
 
+@pytest.mark.slow
 def test_block_bootstrap_covers_on_ar1_where_iid_intervals_under_cover():
     """Bivariate Gaussian AR(1), phi = 0.8, innovation correlation 0.5 (so corr(x, y) = 0.5 and
-    P(y > 0 | x < 0) = 1/2 - asin(0.5)/pi = 1/3): over 150 seeds the 95 % block-bootstrap
+    P(y > 0 | x < 0) = 1/2 - asin(0.5)/pi = 1/3): over 400 seeds the 95 % block-bootstrap
     intervals cover near their level; Wilson and Fisher-z, which assume independence, do not.
+
+    Measured (docs/marts_answer.md, answer_bootstrap_coverage): 0.908 (hit rate) and 0.915
+    (correlation) over these 400 seeds, not 0.95: the block bootstrap's standard deviation is
+    about 5.5 % below the true one here whatever the block length. The bound below leaves about
+    1.5 Monte Carlo standard errors (1.4 points at 400 seeds) under the measured figures.
     """
     module = bootstrap_module()
-    phi, rho, n, seeds = 0.8, 0.5, 2000, 150
+    phi, rho, n, seeds = 0.8, 0.5, 2000, 400
     true_hit = 0.5 - math.asin(rho) / math.pi
     z = 1.96
     covered = {"boot_hit": 0, "boot_corr": 0, "wilson": 0, "fisher": 0}
@@ -213,7 +226,7 @@ def test_block_bootstrap_covers_on_ar1_where_iid_intervals_under_cover():
         w = z / math.sqrt(n - 3)
         covered["fisher"] += math.tanh(math.atanh(r) - w) <= rho <= math.tanh(math.atanh(r) + w)
     share = {k: v / seeds for k, v in covered.items()}
-    assert share["boot_hit"] >= 0.80 and share["boot_corr"] >= 0.82, share
+    assert share["boot_hit"] >= 0.89 and share["boot_corr"] >= 0.89, share
     assert share["wilson"] <= 0.72 and share["fisher"] <= 0.72, share
     assert share["boot_hit"] - share["wilson"] >= 0.15, share
     assert share["boot_corr"] - share["fisher"] >= 0.15, share

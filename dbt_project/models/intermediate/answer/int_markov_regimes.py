@@ -1,112 +1,175 @@
 """Markov-switching regimes of the stock-bond hedge (Hamilton 1989; statsmodels MarkovRegression).
 
 Model, on complete months in which both have a total return:
-    bond_t = c_s + beta_s * equity_t + e_t,   e_t ~ N(0, sigma2_s),   s_t in {0, 1} Markov,
-with a switching intercept, slope and variance. The regime with the lower slope is labelled
-`hedge_working` (the bond moves against the equity), the other `hedge_failing`.
+    bond_t = c_s + beta_s * equity_t + e_t,   e_t ~ N(0, sigma2_s),   s_t in {0, .., k-1} Markov,
+with a switching intercept, slope and variance.
 
-Published per month: the filtered probability of `hedge_failing` (uses data up to that month
-only: what was knowable in real time) and the smoothed one (uses the whole sample); per fit:
-each regime's parameters, the transition matrix, the log-likelihood, AIC, the optimiser's
-convergence flag and the fitted-on range. A fit that does not converge raises with its
-diagnostics, so the dbt build fails instead of publishing it. Fitting starts from the
-default start plus `markov_search_reps` random starts (numpy seed `markov_seed`).
+How many regimes: var `markov_regimes_k`, a list of candidate counts (default [2, 3]) or one
+count. Every candidate is fitted; the one with the lowest BIC is published (BIC rather than
+AIC: AIC keeps adding regimes on 60 years of monthly data, and a 4-regime fit does not converge
+reliably). Every candidate must converge, so the comparison is between real optima.
 
-Parameters (dbt vars through the model's config): markov_equity_asset, markov_bond_asset,
-markov_search_reps, markov_seed.
+Labels say what a regime is, from the sign of its slope and its 95 % Wald interval
+(beta +/- 1.96 se, se from the fit's Hessian): `hedge_working` when the interval lies below
+zero (the bond rises when the equity falls), `hedge_failing` when it lies above zero (the bond
+falls with the equity), `hedge_neutral` when it straddles zero (no reliable relation). Regimes
+are numbered 1..k by ascending slope (`regime_index`); two regimes can share a label.
+
+Fitting: the default start plus statsmodels' random search (`markov_search_reps` draws) under
+each of START_SEEDS seeds (`markov_seed`, +1, ..., passed as its `rng`: it ignores numpy's
+global seed); the converged fit with the highest log-likelihood wins (a random start can stop
+on a worse local optimum than the default one). A start counts as
+converged when the optimiser says so and the parameters, log-likelihood and the slopes'
+standard errors are finite. When no start converges the model raises with every start's
+diagnostics, so the dbt build fails instead of publishing.
+
+Output: one row per month x regime: filtered (data up to that month: real time) and smoothed
+(whole sample) probability of the regime, its parameters and the fit's diagnostics.
 """
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import numpy as np
 
-LABELS = ("hedge_working", "hedge_failing")
+LABELS = ("hedge_working", "hedge_neutral", "hedge_failing")
+Z95 = 1.959963984540054
+START_SEEDS = 2
 
 
 class MarkovFitError(RuntimeError):
     """The Markov-switching fit did not converge (message carries the diagnostics)."""
 
 
-def fit_markov(bond, equity, search_reps: int = 20, seed: int = 0):
-    """Fit the two-regime model; return a dict with parameters, probabilities, diagnostics.
+def label_of(beta: float, se: float) -> str:
+    """`hedge_working` / `hedge_failing` only when the slope's 95 % interval excludes zero."""
+    if np.isfinite(se) and beta + Z95 * se < 0:
+        return "hedge_working"
+    if np.isfinite(se) and beta - Z95 * se > 0:
+        return "hedge_failing"
+    return "hedge_neutral"
 
-    Regime order is normalised: index 0 = lower slope (`hedge_working`).
+
+def _fit_once(model, k, start):
+    """One optimisation; returns (result or None, diagnostics string)."""
+    kind, reps, seed = start
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            # rng: statsmodels seeds its random search from fresh OS entropy unless given one
+            result = model.fit(search_reps=reps, rng=seed, disp=False, maxiter=500)
+            bse = np.asarray(result.bse)
+    except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
+        return None, f"{kind} start (seed {seed}): {type(exc).__name__}: {exc}"
+    params = np.asarray(result.params)
+    slope_se = bse[[model.param_names.index(f"x1[{j}]") for j in range(k)]]
+    ok = (
+        (result.mle_retvals or {}).get("converged", False)
+        and np.all(np.isfinite(params))
+        and np.isfinite(result.llf)
+        and np.all(np.isfinite(slope_se))
+    )
+    shown = dict(zip(model.param_names, np.round(params, 6).tolist(), strict=True))
+    note = (
+        f"{kind} start (seed {seed}): converged={(result.mle_retvals or {}).get('converged')}, "
+        f"llf={result.llf:.3f}, finite slope se={bool(np.all(np.isfinite(slope_se)))}, "
+        f"params={shown}"
+    )
+    return (result if ok else None), note
+
+
+def fit_markov(bond, equity, k_regimes: int = 2, search_reps: int = 5, seed: int = 0):
+    """Fit the k-regime model; return a dict with parameters, probabilities, diagnostics.
+
+    Regimes are ordered by ascending slope (index 0 = lowest); see the module docstring.
     """
     import statsmodels.api as sm
 
     bond = np.asarray(bond, dtype=float)
     equity = np.asarray(equity, dtype=float)
+    k = int(k_regimes)
     model = sm.tsa.MarkovRegression(
-        bond, k_regimes=2, exog=equity, switching_variance=True, trend="c"
+        bond, k_regimes=k, exog=equity, switching_variance=True, trend="c"
     )
-    failures = []
-    result = None
-    # random starting points first; a start that wanders into a degenerate region (statsmodels
-    # raises, or the optimiser stops unconverged) falls back on the default start alone
-    for reps in dict.fromkeys((search_reps, 0)):
-        np.random.seed(seed)  # statsmodels draws random starting values from numpy's global RNG
-        try:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                candidate = model.fit(search_reps=reps, disp=False, maxiter=500)
-        except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
-            failures.append(f"search_reps={reps}: {type(exc).__name__}: {exc}")
-            continue
-        retvals = candidate.mle_retvals or {}
-        params = np.asarray(candidate.params)
-        if (
-            retvals.get("converged", False)
-            and np.all(np.isfinite(params))
-            and np.isfinite(candidate.llf)
-        ):
-            result = candidate
-            break
-        shown = dict(zip(model.param_names, np.round(params, 6).tolist(), strict=True))
-        failures.append(
-            f"search_reps={reps}: converged={retvals.get('converged')}, llf={candidate.llf}, "
-            f"params={shown}"
-        )
-    if result is None:
+    starts = [("default", 0, None)]
+    if search_reps > 0:
+        starts += [("random", search_reps, seed + i) for i in range(START_SEEDS)]
+    notes, best = [], None
+    for start in starts:
+        result, note = _fit_once(model, k, start)
+        notes.append(note)
+        if result is not None and (best is None or result.llf > best.llf):
+            best = result
+    if best is None:
         raise MarkovFitError(
-            f"Markov-switching fit did not converge (n={bond.size}): " + "; ".join(failures)
+            f"Markov-switching fit with {k} regimes did not converge (n={bond.size}): "
+            + "; ".join(notes)
         )
-    converged = True
-    params = np.asarray(result.params)
     names = list(model.param_names)
-    value = dict(zip(names, params, strict=True))
-    slopes = [value["x1[0]"], value["x1[1]"]]
-    order = [0, 1] if slopes[0] <= slopes[1] else [1, 0]
-    transition = np.asarray(result.regime_transition)[:, :, 0]  # [i, j] = P(s_t = i | s_{t-1} = j)
+    value = dict(zip(names, np.asarray(best.params), strict=True))
+    se = dict(zip(names, np.asarray(best.bse), strict=True))
+    order = list(np.argsort([value[f"x1[{j}]"] for j in range(k)], kind="stable"))
+    transition = np.asarray(best.regime_transition)[:, :, 0]  # [i, j] = P(s_t = i | s_t-1 = j)
+    transition = transition[np.ix_(order, order)]
     # a probability can come out of the filter as 1 + 2e-16 (rounding): clip to [0, 1]
-    filtered = np.clip(np.asarray(result.filtered_marginal_probabilities), 0.0, 1.0)
-    smoothed = np.clip(np.asarray(result.smoothed_marginal_probabilities), 0.0, 1.0)
+    filtered = np.clip(np.asarray(best.filtered_marginal_probabilities), 0.0, 1.0)[:, order]
+    smoothed = np.clip(np.asarray(best.smoothed_marginal_probabilities), 0.0, 1.0)[:, order]
     regimes = []
-    for label, k in zip(LABELS, order, strict=True):
-        stay = float(transition[k, k])
+    for i, j in enumerate(order):
+        beta, beta_se = float(value[f"x1[{j}]"]), float(se[f"x1[{j}]"])
+        stay = float(transition[i, i])
         regimes.append(
             {
-                "regime": label,
-                "intercept": float(value[f"const[{k}]"]),
-                "beta": float(value[f"x1[{k}]"]),
-                "sigma": float(np.sqrt(value[f"sigma2[{k}]"])),
+                "regime_index": i + 1,
+                "regime": label_of(beta, beta_se),
+                "intercept": float(value[f"const[{j}]"]),
+                "beta": beta,
+                "beta_se": beta_se,
+                "beta_low": beta - Z95 * beta_se,
+                "beta_high": beta + Z95 * beta_se,
+                "sigma": float(np.sqrt(value[f"sigma2[{j}]"])),
                 "stay_probability": stay,
                 "expected_duration": float(1.0 / (1.0 - stay)) if stay < 1 else float("inf"),
-                "share_smoothed": float(np.mean(smoothed[:, k] > 0.5)),
+                "share_smoothed": float(np.mean(smoothed.argmax(axis=1) == i)),
             }
         )
-    failing = order[1]
     return {
+        "k_regimes": k,
         "regimes": regimes,
-        "transition": transition[np.ix_(order, order)],
-        "filtered_failing": filtered[:, failing],
-        "smoothed_failing": smoothed[:, failing],
-        "llf": float(result.llf),
-        "aic": float(result.aic),
-        "converged": converged,
+        "transition": transition,
+        "filtered": filtered,
+        "smoothed": smoothed,
+        "llf": float(best.llf),
+        "aic": float(best.aic),
+        "bic": float(best.bic),
+        "converged": True,
         "n": int(bond.size),
+        "starts": notes,
     }
+
+
+def probability_of(fit, label: str, which: str = "filtered") -> np.ndarray:
+    """Per month, the summed probability of the regimes carrying ``label``."""
+    columns = [i for i, r in enumerate(fit["regimes"]) if r["regime"] == label]
+    return fit[which][:, columns].sum(axis=1) if columns else np.zeros(fit[which].shape[0])
+
+
+def parse_k(raw) -> list[int]:
+    """The `markov_regimes_k` var: one regime count or a list of candidates (each >= 2)."""
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    candidates = [int(v) for v in (value if isinstance(value, list | tuple) else [value])]
+    if not candidates or any(c < 2 for c in candidates):
+        raise ValueError(f"markov_regimes_k: regime counts must be >= 2, got {raw!r}")
+    return sorted(set(candidates))
+
+
+def select_fit(bond, equity, candidates, search_reps: int = 5, seed: int = 0):
+    """Fit every candidate count; return (the lowest-BIC fit, [(k, llf, aic, bic)])."""
+    fits = [fit_markov(bond, equity, k, search_reps, seed) for k in candidates]
+    table = [(f["k_regimes"], f["llf"], f["aic"], f["bic"]) for f in fits]
+    return min(fits, key=lambda f: f["bic"]), table
 
 
 def model(dbt, session):
@@ -115,6 +178,7 @@ def model(dbt, session):
     bond = str(dbt.config.get("markov_bond_asset"))
     search_reps = int(dbt.config.get("markov_search_reps"))
     seed = int(dbt.config.get("markov_seed"))
+    candidates = parse_k(dbt.config.get("markov_regimes_k"))
     returns = dbt.ref("int_asset_returns")
     data = returns.query(
         "returns_rel",
@@ -134,38 +198,41 @@ def model(dbt, session):
             f"Markov-switching fit needs at least 60 months of {equity} and {bond}; "
             f"got {dates.size}"
         )
-    fit = fit_markov(data["bond_return"], data["equity_return"], search_reps, seed)
-    working, failing = fit["regimes"]
+    fit, table = select_fit(
+        data["bond_return"], data["equity_return"], candidates, search_reps, seed
+    )
+    selection = (
+        "; ".join(
+            f"k={k}: llf {llf:.2f}, AIC {aic:.2f}, BIC {bic:.2f}" for k, llf, aic, bic in table
+        )
+        + f" (published: k={fit['k_regimes']}, the lowest BIC)"
+    )
     p = fit["transition"]
     rows = []
     for i, day in enumerate(dates):
-        rows.append(
-            {
-                "period_end": day.astype(object),
-                "equity_asset_id": equity,
-                "bond_asset_id": bond,
-                "equity_return": float(data["equity_return"][i]),
-                "bond_return": float(data["bond_return"][i]),
-                "filtered_probability_failing": float(fit["filtered_failing"][i]),
-                "smoothed_probability_failing": float(fit["smoothed_failing"][i]),
-                "working_intercept": working["intercept"],
-                "working_beta": working["beta"],
-                "working_sigma": working["sigma"],
-                "failing_intercept": failing["intercept"],
-                "failing_beta": failing["beta"],
-                "failing_sigma": failing["sigma"],
-                "p_working_to_working": float(p[0, 0]),
-                "p_working_to_failing": float(p[1, 0]),
-                "p_failing_to_failing": float(p[1, 1]),
-                "p_failing_to_working": float(p[0, 1]),
-                "log_likelihood": fit["llf"],
-                "aic": fit["aic"],
-                "converged": fit["converged"],
-                "n_months": fit["n"],
-                "fitted_from": dates[0].astype(object),
-                "fitted_to": dates[-1].astype(object),
-            }
-        )
+        for r, regime in enumerate(fit["regimes"]):
+            rows.append(
+                {
+                    "period_end": day.astype(object),
+                    "equity_asset_id": equity,
+                    "bond_asset_id": bond,
+                    "equity_return": float(data["equity_return"][i]),
+                    "bond_return": float(data["bond_return"][i]),
+                    **{key: v for key, v in regime.items() if key != "share_smoothed"},
+                    "switch_probability": float(1.0 - p[r, r]),
+                    "filtered_probability": float(fit["filtered"][i, r]),
+                    "smoothed_probability": float(fit["smoothed"][i, r]),
+                    "k_regimes": fit["k_regimes"],
+                    "log_likelihood": fit["llf"],
+                    "aic": fit["aic"],
+                    "bic": fit["bic"],
+                    "model_selection": selection,
+                    "converged": fit["converged"],
+                    "n_months": fit["n"],
+                    "fitted_from": dates[0].astype(object),
+                    "fitted_to": dates[-1].astype(object),
+                }
+            )
     import pyarrow as pa
 
     return pa.Table.from_pylist(rows)
