@@ -80,9 +80,7 @@ def test_every_mart_carries_the_data_source_macro(manifest):
     without = [
         n["name"] for n in marts if "macro.bondhedge.data_source" not in n["depends_on"]["macros"]
     ]
-    # hedge_answer and the two Markov marts keep their own data_source join until their owner
-    # switches them to the macro (issue 11 follow-up)
-    assert set(without) <= {"hedge_answer", "markov_regimes", "markov_regime_fit"}, without
+    assert without == [], without
 
 
 def test_one_yaml_per_model_folder():

@@ -33,15 +33,6 @@
     end
 {%- endmacro %}
 
-{#- hedge_failing / hedge_working: the more likely filtered Markov-switching regime of a month
-    (int_markov_regimes' filtered probability that the hedge is failing). -#}
-{% macro markov_filtered_regime(filtered_probability_failing) -%}
-    case
-        when {{ filtered_probability_failing }} > 0.5 then 'hedge_failing'
-        else 'hedge_working'
-    end
-{%- endmacro %}
-
 {#- negative / neutral / positive: the sign of the stock-bond correlation outside the neutral
     band. `negative` = bonds have been hedging stocks; `positive` = they fell together. -#}
 {% macro hedge_regime(correlation) -%}

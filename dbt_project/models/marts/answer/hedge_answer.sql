@@ -32,10 +32,6 @@ eras as (
     ) as listed (era)
 ),
 
-source as (
-    select data_source from {{ ref('stg_warehouse_source') }}
-),
-
 joined as (
     select
         boot.*,
@@ -175,6 +171,5 @@ select
                 end
         end
     )::varchar as verdict,
-    source.data_source::varchar as data_source
+    {{ data_source() }}
 from worded
-cross join source

@@ -54,6 +54,5 @@ select
     fit.n_months::integer as n_months,
     fit.fitted_from::date as fitted_from,
     fit.fitted_to::date as fitted_to,
-    warehouse_source.data_source::varchar as data_source
+    {{ data_source() }}
 from fit
-cross join {{ ref('stg_warehouse_source') }} as warehouse_source

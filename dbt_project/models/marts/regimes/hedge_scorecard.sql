@@ -60,10 +60,7 @@ with_regime as (
         regime.hedge_regime,
         -- the Markov-switching regime known at the period's start: the filtered regime of the
         -- last month that ended on or before the regime date
-        case
-            when markov.period_end is not null
-                then {{ markov_filtered_regime('markov.filtered_probability_failing') }}
-        end as markov_regime
+        markov.filtered_regime as markov_regime
     from pairs
     left join {{ ref('int_period_regime_dates') }} as regime_dates
         on
@@ -71,7 +68,7 @@ with_regime as (
             and pairs.period_end = regime_dates.period_end
     left join {{ ref('int_regime_daily') }} as regime
         on regime_dates.regime_as_of_date = regime.calendar_date
-    asof left join {{ ref('int_markov_regimes') }} as markov
+    asof left join {{ ref('int_markov_regime_monthly') }} as markov
         on regime_dates.regime_as_of_date >= markov.period_end
 ),
 
