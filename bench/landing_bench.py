@@ -20,6 +20,7 @@ import dataclasses
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 END_DATE = date(2026, 6, 30)
 MODES = ("per_series", "batch")
+_PYCACHE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
 def clones(scale: int):
@@ -124,7 +126,11 @@ def bench(
     """
     samples: dict[tuple[int, str, str], list[dict]] = {}
     later = END_DATE + timedelta(days=1)  # 2026-07-01, a Wednesday
-    modes = {m: REPO for m in MODES}
+    # a snapshot of the code, so edits made while the bench runs do not leak into it
+    current = workdir / "current"
+    shutil.copytree(REPO / "ingestion", current / "ingestion", ignore=_PYCACHE)
+    shutil.copytree(REPO / "dbt_project" / "seeds", current / "dbt_project" / "seeds")
+    modes = {m: current for m in MODES}
     if baseline:
         modes[f"per_series@{baseline}"] = baseline_checkout(baseline, workdir)
     names = list(modes)

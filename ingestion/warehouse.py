@@ -371,9 +371,13 @@ def upsert_many(
                    o.series_id is not null as is_stored,
                    o.value as old_value, o.run_id as old_run_id
             from batch i
-            left join raw.observations o
+            left join (
+                -- a constant range lets DuckDB skip the row groups of other series (zonemaps)
+                select * from raw.observations where series_id between ? and ?
+            ) o
               on o.series_id = i.series_id and o.observation_date = i.observation_date
-            """
+            """,
+            [min(frames), max(frames)],
         )
         counted = con.execute(
             """
@@ -426,12 +430,16 @@ def stored_stats(
     con: duckdb.DuckDBPyConnection, series_ids: Iterable[str]
 ) -> dict[str, tuple[date | None, date | None, int, float | None]]:
     """(first date, last date, rows, last non-null value) per stored series, in one scan."""
+    ids = sorted(set(series_ids))
+    if not ids:
+        return {}
     rows = con.execute(
         """select series_id, min(observation_date), max(observation_date), count(*),
                   arg_max(value, observation_date) filter (where value is not null)
-           from raw.observations where series_id in (select unnest(?::varchar[]))
+           from raw.observations
+           where series_id between ? and ? and series_id in (select unnest(?::varchar[]))
            group by series_id""",
-        [list(series_ids)],
+        [ids[0], ids[-1], ids],
     ).fetchall()
     return {r[0]: r[1:] for r in rows}
 
