@@ -10,6 +10,7 @@ bench's `make run` / reference ratio is measured against.
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import polars as pl
 import pytest
@@ -23,8 +24,10 @@ def reference():
         "bench_reference", PROJECT_ROOT / "bench" / "reference.py"
     )
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses resolve annotations through it
     spec.loader.exec_module(module)
-    return module
+    yield module
+    sys.modules.pop(spec.name, None)
 
 
 @pytest.fixture(scope="module")
