@@ -118,7 +118,12 @@ def baseline_checkout(rev: str, workdir: Path) -> Path:
 
 
 def bench(
-    scales: list[int], repeats: int, workdir: Path, log=print, baseline: str | None = None
+    scales: list[int],
+    repeats: int,
+    workdir: Path,
+    log=print,
+    baseline: str | None = None,
+    modes: tuple[str, ...] = MODES,
 ) -> list[dict]:
     """Interleaved cold + warm landings per mode; one row per (scale, mode, phase).
 
@@ -130,17 +135,17 @@ def bench(
     current = workdir / "current"
     shutil.copytree(REPO / "ingestion", current / "ingestion", ignore=_PYCACHE)
     shutil.copytree(REPO / "dbt_project" / "seeds", current / "dbt_project" / "seeds")
-    modes = {m: current for m in MODES}
+    code = {m: current for m in modes}
     if baseline:
-        modes[f"per_series@{baseline}"] = baseline_checkout(baseline, workdir)
-    names = list(modes)
+        code[f"per_series@{baseline}"] = baseline_checkout(baseline, workdir)
+    names = list(code)
     for scale in scales:
         for rep in range(repeats):
             order = names if rep % 2 == 0 else names[::-1]
             for mode in order:
                 wh = workdir / f"land_{scale}x_{mode.replace('@', '_')}_{rep}.duckdb"
                 for phase, end in (("cold", END_DATE), ("warm +1 day", later)):
-                    doc = run_child(wh, mode, scale, end, modes[mode])
+                    doc = run_child(wh, mode, scale, end, code[mode])
                     samples.setdefault((scale, mode, phase), []).append(doc)
                     log(
                         f"  land {scale}x {mode} {phase} #{rep + 1}: {doc['seconds']:.2f}s "
@@ -205,11 +210,13 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--baseline", help="also time land_series of this git revision (e.g. the last release)"
     )
+    ap.add_argument("--modes", default=",".join(MODES), help="of per_series,batch")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "results" / "landing.json")
     args = ap.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",")]
     with tempfile.TemporaryDirectory(prefix="bondhedge-landing-") as tmp:
-        rows = bench(scales, args.repeats, Path(tmp), baseline=args.baseline)
+        modes = tuple(m for m in args.modes.split(",") if m)
+        rows = bench(scales, args.repeats, Path(tmp), baseline=args.baseline, modes=modes)
     command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
     print_rows(rows, command)
     args.out.parent.mkdir(parents=True, exist_ok=True)
