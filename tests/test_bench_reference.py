@@ -50,11 +50,9 @@ def test_reference_equals_the_marts_within_1e_9(reference, computed, sample_ware
 
 def test_the_comparison_catches_a_difference(reference, computed, sample_warehouse):
     """One return off by 1e-8, one missing correlation row, one hit more: each is reported."""
+    target = (pl.col("asset_id") == "ust_10y") & (pl.col("calendar_date").dt.year() == 2000)
     returns = computed.returns.with_columns(
-        pl.when(pl.int_range(pl.len()) == 1000)
-        .then(pl.col("total_return") + 1e-8)
-        .otherwise(pl.col("total_return"))
-        .alias("total_return")
+        pl.when(target).then(pl.col("total_return") + 1e-8).otherwise(pl.col("total_return"))
     )
     rolling = computed.rolling.slice(1)
     scorecard = computed.scorecard.with_columns(
