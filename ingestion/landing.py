@@ -29,6 +29,7 @@ from ingestion.warehouse import (
     last_stored_date,
     last_stored_dates,
     log_load,
+    log_loads,
     open_warehouse,
     stored_stats,
     upsert_many,
@@ -218,19 +219,22 @@ def _record_failure(series_id: str, result: SeriesResult, exc: Exception) -> Non
     log.warning("series %s not landed (%s): %s", series_id, result.status, result.error)
 
 
+def _log_row(result: SeriesResult, source_name: str, run_id: str, started) -> dict:
+    return {
+        "run_id": run_id,
+        "series_id": result.series_id,
+        "source": source_name,
+        "requested_start": result.requested_start,
+        "requested_end": result.requested_end,
+        "counts": result.counts,
+        "status": result.status,
+        "error": result.error,
+        "started_at": started,
+    }
+
+
 def _log_result(con, result: SeriesResult, source_name: str, run_id: str, started) -> None:
-    log_load(
-        con,
-        run_id=run_id,
-        series_id=result.series_id,
-        source=source_name,
-        requested_start=result.requested_start,
-        requested_end=result.requested_end,
-        counts=result.counts,
-        status=result.status,
-        error=result.error,
-        started_at=started,
-    )
+    log_load(con, **_log_row(result, source_name, run_id, started))
 
 
 def _land_one(con, s: SeriesInfo, fut, window, source_name: str, run_id: str) -> SeriesResult:
@@ -310,7 +314,11 @@ def land_series_batch(
             r.first_date, r.last_date, r.stored_rows, r.last_value = stats.get(
                 r.series_id, (None, None, 0, None)
             )
-            _log_result(con, r, source.name, report.run_id, started[r.series_id])
+        log_loads(
+            con,
+            [_log_row(r, source.name, report.run_id, started[r.series_id]) for r in report.results],
+        )
+        for r in report.results:
             if on_result:
                 on_result(r)
     return report

@@ -453,6 +453,57 @@ def last_stored_dates(
     return {sid: stats[sid][1] if sid in stats else None for sid in ids}
 
 
+#: raw.load_log's columns, in order, as polars types (for :func:`log_loads`)
+_LOAD_LOG_SCHEMA = {
+    "run_id": pl.String,
+    "series_id": pl.String,
+    "source": pl.String,
+    "requested_start": pl.Date,
+    "requested_end": pl.Date,
+    "rows_fetched": pl.Int32,
+    "rows_inserted": pl.Int32,
+    "rows_updated": pl.Int32,
+    "rows_unchanged": pl.Int32,
+    "status": pl.String,
+    "error": pl.String,
+    "started_at": pl.Datetime("us"),
+    "finished_at": pl.Datetime("us"),
+}
+
+
+def log_loads(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> None:
+    """Many :func:`log_load` rows in one statement (one commit, not one per series)."""
+    if not entries:
+        return
+    finished = _utcnow()
+    rows = [
+        (
+            e["run_id"],
+            e["series_id"],
+            e["source"],
+            e["requested_start"],
+            e["requested_end"],
+            *(
+                (c.fetched, c.inserted, c.updated, c.unchanged)
+                if (c := e["counts"])
+                else (None, None, None, None)
+            ),
+            e["status"],
+            e["error"],
+            e["started_at"],
+            finished,
+        )
+        for e in entries
+    ]
+    entries_frame = pl.DataFrame(  # noqa: F841 - read by DuckDB below
+        rows,
+        schema=_LOAD_LOG_SCHEMA,
+        orient="row",
+    )
+    columns = ", ".join(_LOAD_LOG_SCHEMA)
+    con.execute(f"insert into raw.load_log ({columns}) select {columns} from entries_frame")
+
+
 def log_load(
     con: duckdb.DuckDBPyConnection,
     *,
