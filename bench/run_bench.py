@@ -1104,6 +1104,97 @@ def bench_transform(base: Sandbox, runs: int, figures: list[Figure], detail: dic
     }
 
 
+def bench_reference(base: Sandbox, runs: int, figures: list[Figure], detail: dict) -> None:
+    """The polars reference of the core marts (bench/reference.py) vs the pipeline's warm run."""
+    import reference
+
+    log("polars reference of the core marts from raw.observations (bench/reference.py)")
+    walls, checks = [], None
+    for i in range(runs):
+        proc = run(
+            [str(PY), str(REPO / "bench" / "reference.py"), str(base.warehouse)],
+            env=base.env(),
+            cwd=REPO,
+            check=False,
+        )
+        walls.append(proc.seconds)
+        log(f"  #{i + 1}: {proc.seconds:.1f}s (exit {proc.returncode}); load {loadavg()}")
+        if proc.returncode:
+            raise RuntimeError(f"the reference differs from the marts:\n{proc.stdout[-3000:]}")
+    checks = reference.compare(reference.compute(base.warehouse), base.warehouse)
+    figures.append(Figure("polars reference of core marts (process wall)", walls, "s"))
+    warm = [r["wall"] for r in detail.get("pipeline", {}).get("warm", [])]
+    if warm:
+        figures.append(
+            Figure(
+                "e2e warm / polars reference",
+                [w / r for w, r in zip(warm, walls, strict=False)],
+                "x",
+                target="<= 6x",
+                limit=6,
+            )
+        )
+    worst = max(
+        v
+        for c in checks.values()
+        for k, v in c.items()
+        if k not in ("rows", "only_ours", "only_mart") and not k.endswith(("_values", "_mismatch"))
+    )
+    figures.append(
+        Figure("  max |reference - mart|", [worst], "", target="<= 1e-9", met=worst <= 1e-9)
+    )
+    detail["reference"] = {"walls": walls, "check": checks}
+
+
+def bench_landing(
+    scales: list[int], runs: int, workdir: Path, figures: list[Figure], detail: dict
+) -> None:
+    """Landing per series vs one batch (bench/landing_bench.py), interleaved, cold and warm."""
+    import landing_bench
+
+    log("landing: per series vs one batch transaction (bench/landing_bench.py)")
+    rows = landing_bench.bench(scales, runs, workdir / "landing", log=log)
+    for r in sorted(rows, key=lambda r: (r["scale"], r["phase"], r["mode"])):
+        figures.append(
+            Figure(
+                f"land {r['scale']}x ({r['series']} series) {r['phase']}: {r['mode']}",
+                r["seconds"],
+                "s",
+            )
+        )
+    for q in landing_bench.ratios(rows):
+        figures.append(
+            Figure(f"  land {q['scale']}x {q['phase']}: per series / batch", [q["ratio"]], "x")
+        )
+    detail["landing"] = rows
+
+
+def bench_threads(base: Sandbox, runs: int, figures: list[Figure], detail: dict) -> None:
+    """DuckDB threads 1 vs 2 for a full dbt build (bench/threads_bench.py), interleaved."""
+    import threads_bench
+
+    log("dbt build --full-refresh with DuckDB threads 1 vs 2 (bench/threads_bench.py)")
+    samples: dict[int, list[dict]] = {1: [], 2: []}
+    for rep in range(runs):
+        for t in (1, 2) if rep % 2 == 0 else (2, 1):
+            doc = threads_bench.one_build(base.warehouse, t, base.root / "threads")
+            samples[t].append(doc)
+            log(f"  threads {t}: wall {doc['wall']:.1f}s, CPU {doc['cpu']:.1f}s; load {loadavg()}")
+    for key, unit in (("wall", "s"), ("cpu", "s")):
+        for t in (1, 2):
+            figures.append(
+                Figure(f"dbt build, DuckDB threads {t}: {key}", [d[key] for d in samples[t]], unit)
+            )
+        figures.append(
+            Figure(
+                f"  {key}: threads 1 / threads 2",
+                [median([d[key] for d in samples[1]]) / median([d[key] for d in samples[2]])],
+                "x",
+            )
+        )
+    detail["threads"] = samples
+
+
 def git_rev() -> str:
     try:
         rev = subprocess.run(
@@ -1134,8 +1225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument(
         "--only",
-        default="pipeline,scale,transform",
-        help="which groups to run: pipeline, scale, transform",
+        default="pipeline,reference,transform,landing,scale",
+        help="which groups to run: pipeline, reference, transform, landing, scale, threads",
+    )
+    ap.add_argument(
+        "--landing-scales", help="series multipliers for the landing group (default 1,16,64)"
     )
     ap.add_argument("--workdir", type=Path, help="keep sandboxes here (default: a temp dir)")
     ap.add_argument("--out", type=Path, default=RESULTS / "latest.json")
@@ -1143,6 +1237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs = args.runs or (1 if args.quick else 3)
     scales = [int(s) for s in (args.scales or ("1,4" if args.quick else "1,4,16")).split(",")]
     groups = set(args.only.split(","))
+    landing_scales = [
+        int(x) for x in (args.landing_scales or ("1,4" if args.quick else "1,16,64")).split(",")
+    ]
     full_runs = args.full_runs if args.full_runs is not None else runs
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bondhedge-bench-"))
@@ -1167,15 +1264,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: list[Figure] = []
     try:
         base = None
-        if groups & {"pipeline", "transform"}:
+        if groups & {"pipeline", "transform", "reference", "threads"}:
             base = Sandbox(workdir / "base").create()
             log(f"sandbox ready (manifest prepared in {base.prepare_seconds:.0f}s)")
         if "pipeline" in groups:
             bench_pipeline(base, runs, figures, detail)
+        if groups & {"transform", "reference", "threads"} and not base.warehouse.exists():
+            pipeline(base, "warehouse for the transform, reference and threads figures")
+        if "reference" in groups:
+            bench_reference(base, runs, figures, detail)
         if "transform" in groups:
-            if not base.warehouse.exists():
-                pipeline(base, "warehouse for the transform figures")
             bench_transform(base, runs, figures, detail)
+        if "threads" in groups:
+            bench_threads(base, runs, figures, detail)
+        if "landing" in groups:
+            bench_landing(landing_scales, runs, workdir, figures, detail)
         if "scale" in groups:
             bench_scale(scales, runs, workdir, figures, detail, full_runs)
     finally:
@@ -1187,6 +1290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_where_time_goes(detail)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(detail, indent=2, default=str))
+        print(f"\ncommand: {' '.join([Path(sys.executable).name, *sys.argv])}")
         print(
             f"\nresults: {args.out}  (load before {detail['load_before']}, "
             f"after {detail['load_after']}, {os.cpu_count()} CPUs)"

@@ -1,9 +1,10 @@
 """The raw landing zone in the working DuckDB warehouse.
 
-``raw.observations`` is one long table keyed by (series_id, observation_date). Each series is
-upserted in its own transaction, so a failure leaves that series exactly as it was and never
-touches the others. A revised value replaces the old one and the old one is kept in
-``raw.revisions``; ``raw.load_log`` records every attempt. A warehouse is bound to one source
+``raw.observations`` is one long table keyed by (series_id, observation_date). A landing
+upserts either each series in its own transaction (:func:`upsert_series`) or all of them in
+one (:func:`upsert_many`); either way a failed write leaves what it covered exactly as it was.
+A revised value replaces the old one and the old one is kept in ``raw.revisions``;
+``raw.load_log`` records every attempt. A warehouse is bound to one source
 (``raw.warehouse_meta``): sample and market data never mix in one file.
 
 DuckDB allows a single writer process. :func:`open_warehouse` takes an exclusive advisory lock
@@ -18,7 +19,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -328,51 +329,91 @@ def upsert_series(
     run_id: str,
 ) -> UpsertCounts:
     """Insert new dates, replace revised values (keeping the old one), all or nothing."""
+    return upsert_many(con, {series_id: frame}, source=source, run_id=run_id)[series_id]
+
+
+def upsert_many(
+    con: duckdb.DuckDBPyConnection,
+    frames: Mapping[str, pl.DataFrame],
+    *,
+    source: str,
+    run_id: str,
+) -> dict[str, UpsertCounts]:
+    """:func:`upsert_series` for many series in one transaction: all of them or none.
+
+    The frames are stacked into one Arrow table and compared with what is stored in a single
+    join; new rows are appended with a plain insert and revised ones updated in place (the old
+    value copied to ``raw.revisions`` first), so the cost is one pass over the batch and the
+    stored rows of its series instead of one transaction, join and conflict check per series.
+    Each frame must already be valid (unique dates): validation happens before, per series.
+    """
+    if not frames:
+        return {}
     now = _utcnow()
-    incoming = frame.select("observation_date", "value")  # noqa: F841 - read by DuckDB below
+    batch = pl.concat(  # noqa: F841 - read by DuckDB below
+        [
+            f.select(
+                pl.lit(sid, pl.String).alias("series_id"),
+                pl.col("observation_date").cast(pl.Date),
+                pl.col("value").cast(pl.Float64),
+            )
+            for sid, f in frames.items()
+        ],
+        how="vertical",
+    ).to_arrow()
     con.execute("begin transaction")
     try:
+        # one join labels every incoming row: new (no stored row), changed, or unchanged
         con.execute(
-            "create or replace temp table _incoming as "
-            "select ?::varchar as series_id, observation_date, value from incoming",
-            [series_id],
-        )
-        inserted, updated, unchanged = con.execute(
             """
-            select
-                count(*) filter (where o.series_id is null),
-                count(*) filter (where o.series_id is not null
-                                   and o.value is distinct from i.value),
-                count(*) filter (where o.series_id is not null
-                                   and o.value is not distinct from i.value)
-            from _incoming i
-            left join raw.observations o
+            create or replace temp table _incoming as
+            select i.series_id, i.observation_date, i.value,
+                   o.series_id is not null as is_stored,
+                   o.value as old_value, o.run_id as old_run_id
+            from batch i
+            left join (
+                -- a constant range lets DuckDB skip the row groups of other series (zonemaps)
+                select * from raw.observations where series_id between ? and ?
+            ) o
               on o.series_id = i.series_id and o.observation_date = i.observation_date
+            """,
+            [min(frames), max(frames)],
+        )
+        counted = con.execute(
             """
-        ).fetchone()
-        if updated:
+            select series_id,
+                   count(*) filter (where not is_stored),
+                   count(*) filter (where is_stored and old_value is distinct from value),
+                   count(*) filter (where is_stored and old_value is not distinct from value)
+            from _incoming group by series_id
+            """
+        ).fetchall()
+        if any(updated for _, _, updated, _ in counted):
             con.execute(
                 """
                 insert into raw.revisions
-                select o.series_id, o.observation_date, o.value, i.value, o.run_id, ?, ?
-                from _incoming i
-                join raw.observations o
-                  on o.series_id = i.series_id and o.observation_date = i.observation_date
-                where o.value is distinct from i.value
+                select series_id, observation_date, old_value, value, old_run_id, ?, ?
+                from _incoming
+                where is_stored and old_value is distinct from value
                 """,
                 [run_id, now],
+            )
+            con.execute(
+                """
+                update raw.observations as o
+                set value = i.value, source = ?, run_id = ?, loaded_at = ?
+                from _incoming i
+                where o.series_id = i.series_id and o.observation_date = i.observation_date
+                  and i.is_stored and i.old_value is distinct from i.value
+                """,
+                [source, run_id, now],
             )
         con.execute(
             """
             insert into raw.observations
             select series_id, observation_date, value, ?, ?, ?
-            from _incoming
-            on conflict (series_id, observation_date) do update
-                set value = excluded.value,
-                    source = excluded.source,
-                    run_id = excluded.run_id,
-                    loaded_at = excluded.loaded_at
-                where raw.observations.value is distinct from excluded.value
+            from _incoming where not is_stored
+            order by series_id, observation_date
             """,
             [source, run_id, now],
         )
@@ -381,7 +422,86 @@ def upsert_series(
     except BaseException:
         con.execute("rollback")
         raise
-    return UpsertCounts(frame.height, inserted, updated, unchanged)
+    by_id = {sid: (ins, upd, same) for sid, ins, upd, same in counted}
+    return {sid: UpsertCounts(f.height, *by_id.get(sid, (0, 0, 0))) for sid, f in frames.items()}
+
+
+def stored_stats(
+    con: duckdb.DuckDBPyConnection, series_ids: Iterable[str]
+) -> dict[str, tuple[date | None, date | None, int, float | None]]:
+    """(first date, last date, rows, last non-null value) per stored series, in one scan."""
+    ids = sorted(set(series_ids))
+    if not ids:
+        return {}
+    rows = con.execute(
+        """select series_id, min(observation_date), max(observation_date), count(*),
+                  arg_max(value, observation_date) filter (where value is not null)
+           from raw.observations
+           where series_id between ? and ? and series_id in (select unnest(?::varchar[]))
+           group by series_id""",
+        [ids[0], ids[-1], ids],
+    ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def last_stored_dates(
+    con: duckdb.DuckDBPyConnection, series_ids: Iterable[str]
+) -> dict[str, date | None]:
+    """:func:`last_stored_date` for many series in one scan (None where nothing is stored)."""
+    ids = list(series_ids)
+    stats = stored_stats(con, ids)
+    return {sid: stats[sid][1] if sid in stats else None for sid in ids}
+
+
+#: raw.load_log's columns, in order, as polars types (for :func:`log_loads`)
+_LOAD_LOG_SCHEMA = {
+    "run_id": pl.String,
+    "series_id": pl.String,
+    "source": pl.String,
+    "requested_start": pl.Date,
+    "requested_end": pl.Date,
+    "rows_fetched": pl.Int32,
+    "rows_inserted": pl.Int32,
+    "rows_updated": pl.Int32,
+    "rows_unchanged": pl.Int32,
+    "status": pl.String,
+    "error": pl.String,
+    "started_at": pl.Datetime("us"),
+    "finished_at": pl.Datetime("us"),
+}
+
+
+def log_loads(con: duckdb.DuckDBPyConnection, entries: list[dict]) -> None:
+    """Many :func:`log_load` rows in one statement (one commit, not one per series)."""
+    if not entries:
+        return
+    finished = _utcnow()
+    rows = [
+        (
+            e["run_id"],
+            e["series_id"],
+            e["source"],
+            e["requested_start"],
+            e["requested_end"],
+            *(
+                (c.fetched, c.inserted, c.updated, c.unchanged)
+                if (c := e["counts"])
+                else (None, None, None, None)
+            ),
+            e["status"],
+            e["error"],
+            e["started_at"],
+            finished,
+        )
+        for e in entries
+    ]
+    entries_frame = pl.DataFrame(  # noqa: F841 - read by DuckDB below
+        rows,
+        schema=_LOAD_LOG_SCHEMA,
+        orient="row",
+    )
+    columns = ", ".join(_LOAD_LOG_SCHEMA)
+    con.execute(f"insert into raw.load_log ({columns}) select {columns} from entries_frame")
 
 
 def log_load(

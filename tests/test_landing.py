@@ -13,13 +13,14 @@ import polars as pl
 import pytest
 
 from ingestion.catalog import get_series, load_catalog
-from ingestion.landing import INVALID, LANDED, UNAVAILABLE, land_series
+from ingestion.landing import INVALID, LANDED, UNAVAILABLE, land_series, land_series_batch
 from ingestion.sources.csv_folder import CsvFolderSource
 from ingestion.sources.fred import FredSource
 from ingestion.warehouse import (
     SourceMismatch,
     WarehouseBusy,
     open_warehouse,
+    upsert_many,
     upsert_series,
     writer_lock,
 )
@@ -215,3 +216,142 @@ def test_csv_source_lands_every_real_file(tmp_path, real_csv_dir):
             assert f"{s.series_id}.csv" in res[s.series_id].error
     again = land_series(path, CsvFolderSource(real_csv_dir))
     assert all(r.counts.inserted == 0 and r.counts.updated == 0 for r in again.results if r.ok)
+
+
+# ---- batch landing: one transaction for every valid series ------------------------------
+
+#: what must be identical whichever way a run lands (timestamps differ by construction)
+RAW_TABLES = {
+    "raw.observations": "series_id, observation_date, value, source, run_id",
+    "raw.revisions": "series_id, observation_date, old_value, new_value, old_run_id, run_id",
+    "raw.load_log": "run_id, series_id, source, requested_start, requested_end, rows_fetched, "
+    "rows_inserted, rows_updated, rows_unchanged, status, error",
+}
+
+
+def raw_tables(path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            t: con.execute(f"select {cols} from {t} order by all").fetchall()
+            for t, cols in RAW_TABLES.items()
+        }
+    finally:
+        con.close()
+
+
+def outcome(report):
+    return [
+        (r.series_id, r.status, r.counts, r.error, r.rule, r.first_date, r.last_date)
+        + (r.last_value, r.stored_rows)
+        for r in report.results
+    ]
+
+
+def test_batch_and_per_series_landing_give_identical_tables_and_logs(tmp_path):
+    """Same input through land_series and land_series_batch, three runs: first load, then
+    revisions + new days + a refused series + a missing file, then an unchanged rerun."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    series = [get_series(s) for s in ("DGS10", "DGS2", "DGS5", "DGS30", "SP500")]
+    runs = [
+        {
+            "DGS10": [("2024-01-02", "4.00"), ("2024-01-03", "."), ("2024-01-04", "4.02")],
+            "DGS2": [("2024-01-02", "4.30"), ("2024-01-03", "4.35")],
+            "DGS30": [("2024-01-02", "4.20")],
+            "SP500": [("2024-01-02", "4700.5"), ("2024-01-03", "4690.1")],
+        },
+        {  # DGS10: a null filled in and a revision; DGS2 refused (900 %); DGS30's file gone
+            "DGS10": [("2024-01-03", "4.01"), ("2024-01-04", "4.05"), ("2024-01-05", "4.1")],
+            "DGS2": [("2024-01-03", "4.36"), ("2024-01-04", "900")],
+            "SP500": [("2024-01-02", "4700.5"), ("2024-01-03", "4690.1"), ("2024-01-04", "4688")],
+        },
+        None,  # the same files again: nothing new
+    ]
+    per_series, batch = tmp_path / "per_series.duckdb", tmp_path / "batch.duckdb"
+    for i, files in enumerate(runs):
+        if files is not None:
+            for f in folder.iterdir():
+                f.unlink()
+            for sid, rows in files.items():
+                write_csv(folder, sid, rows)
+        a = land_series(per_series, CsvFolderSource(folder), series, run_id=f"run{i}")
+        b = land_series_batch(batch, CsvFolderSource(folder), series, run_id=f"run{i}")
+        assert outcome(a) == outcome(b), f"run {i}"
+        assert raw_tables(per_series) == raw_tables(batch), f"run {i}"
+    tables = raw_tables(batch)
+    # the comparison covered every kind of outcome, not three empty tables
+    assert {row[9] for row in tables["raw.load_log"]} == {LANDED, INVALID, UNAVAILABLE}
+    assert [r[:4] for r in tables["raw.revisions"]] == [
+        ("DGS10", date(2024, 1, 3), None, 4.01),
+        ("DGS10", date(2024, 1, 4), 4.02, 4.05),
+    ]
+    second = [r for r in tables["raw.load_log"] if r[0] == "run1"]
+    assert [(r[1], r[6], r[7], r[8]) for r in second if r[9] == LANDED] == [
+        ("DGS10", 1, 2, 0),
+        ("SP500", 1, 0, 2),
+    ]
+
+
+def test_batch_landing_isolates_a_failing_series_in_the_middle(tmp_path):
+    """The middle series of five is refused: the error names series, value and rule, its
+    stored rows stay as they were, and the four around it land in the one transaction."""
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    ids = ["DGS2", "DGS5", "DGS10", "DGS30", "SP500"]
+    for sid in ids:
+        write_csv(folder, sid, [("2024-01-02", "4.0"), ("2024-01-03", "4.1")])
+    path = tmp_path / "w.duckdb"
+    series = [get_series(s) for s in ids]
+    assert all(r.ok for r in land_series_batch(path, CsvFolderSource(folder), series).results)
+    stored = rows_of(path, "DGS10")
+    for sid in ids:
+        write_csv(folder, sid, [("2024-01-03", "4.2"), ("2024-01-04", "4.3")])
+    write_csv(folder, "DGS10", [("2024-01-03", "4.2"), ("2024-01-04", "-99")])
+    seen = []
+    report = land_series_batch(path, CsvFolderSource(folder), series, on_result=seen.append)
+    assert [r.series_id for r in seen] == ids  # every series reported, in catalog order
+    res = report.by_id()
+    bad = res["DGS10"]
+    assert bad.status == INVALID and bad.counts is None
+    assert "DGS10" in bad.error and "-99" in bad.error and "in_range" in bad.rule
+    assert "2024-01-04" in bad.error
+    assert rows_of(path, "DGS10") == stored
+    assert bad.stored_rows == 2 and bad.last_date == date(2024, 1, 3)
+    for sid in ("DGS2", "DGS5", "DGS30", "SP500"):
+        c = res[sid].counts
+        assert res[sid].status == LANDED and (c.inserted, c.updated, c.unchanged) == (1, 1, 0)
+        assert rows_of(path, sid)[-2:] == [(date(2024, 1, 3), 4.2), (date(2024, 1, 4), 4.3)]
+        assert res[sid].stored_rows == 3 and res[sid].last_value == 4.3
+    con = duckdb.connect(str(path), read_only=True)
+    log = con.execute(
+        "select series_id, status, rows_updated, error from raw.load_log where run_id = ? "
+        "order by series_id",
+        [report.run_id],
+    ).fetchall()
+    revised = con.execute("select series_id from raw.revisions order by 1").fetchall()
+    con.close()
+    assert [(s, st) for s, st, _, _ in log] == sorted(
+        (s, INVALID if s == "DGS10" else LANDED) for s in ids
+    )
+    assert next(e for s, _, _, e in log if s == "DGS10") == bad.error
+    assert revised == [(s,) for s in sorted(set(ids) - {"DGS10"})]
+
+
+def test_upsert_many_is_all_or_nothing(tmp_path):
+    """A write that fails part-way (a frame with a repeated date, which validation would
+    have refused) changes nothing for any series in the batch."""
+    path = tmp_path / "w.duckdb"
+    d1, d2 = date(2024, 1, 2), date(2024, 1, 3)
+    with open_warehouse(path) as con:
+        upsert_many(con, {"DGS2": frame([(d1, 4.0)])}, source="csv", run_id="a")
+        with pytest.raises(duckdb.Error):
+            upsert_many(
+                con,
+                {"DGS2": frame([(d1, 4.5), (d2, 4.6)]), "DGS5": frame([(d1, 1.0), (d1, 2.0)])},
+                source="csv",
+                run_id="b",
+            )
+        assert con.execute("select count(*) from raw.revisions").fetchone() == (0,)
+    assert rows_of(path, "DGS2") == [(d1, 4.0)]
+    assert rows_of(path, "DGS5") == []

@@ -63,6 +63,40 @@ def daily_returns(frames) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return d[1:], np.diff(np.log(sp)), bond
 
 
+# ---- anchors (data file beside the generator) ---------------------------------------
+
+
+def test_anchor_tables_load_from_the_data_file_and_drive_the_sample(frames):
+    """Every table in sample_anchors.csv loads with increasing dates and is one the model
+    uses; the sample's SP500 and 10y yield pass through their anchors (bridged paths plus a
+    series' own small noise), so the file, not a leftover literal, shapes the output."""
+    from ingestion.sources import sample_model
+
+    tables = sample_model.anchor_points()
+    assert sample_model.ANCHORS_PATH.name == "sample_anchors.csv"
+    assert len(tables) == 20 and sum(len(v) for v in tables.values()) == 963
+    for name, points in tables.items():
+        days, values = getattr(sample_model, f"_{name.upper()}")
+        assert len(points) >= 1 and np.all(np.diff(days) > 0) and np.isfinite(values).all()
+    steps = [p for p in tables["policy"] if p[2] == "step"]
+    assert steps and steps[0][:2] == ("2015-12-17", "0.37")  # FOMC steps keep their marker
+
+    def at_anchors(series_id: str, table: str) -> pl.DataFrame:
+        anchors = pl.DataFrame(
+            {
+                "observation_date": [date.fromisoformat(d) for d, _, _ in tables[table]],
+                "anchor": [float(v) for _, v, _ in tables[table]],
+            }
+        )
+        return anchors.join(frames[series_id], on="observation_date")
+
+    sp = at_anchors("SP500", "sp500")
+    assert sp.height == len(tables["sp500"])
+    assert ((sp["value"] / sp["anchor"] - 1).abs() < 0.02).all()
+    y10 = at_anchors("DGS10", "y10")
+    assert ((y10["value"] - y10["anchor"]).abs() < 0.1).all()
+
+
 # ---- protocol, determinism ----------------------------------------------------------
 
 

@@ -9,78 +9,54 @@ Two transports, chosen by whether an API key is configured:
   (default ``https://fred.stlouisfed.org/graph/fredgraph.csv``, env override
   ``FRED_CSV_BASE_URL``), parsed by :func:`ingestion.sources.fred_format.parse_fred_csv`.
 
-Both go through one :class:`requests.Session` per thread, one shared rate limiter and one retry
-loop: HTTP 408/429/5xx, connection errors, timeouts and bodies cut short of their
-``Content-Length`` are retried with exponential backoff plus jitter (``Retry-After`` is honoured
-when the server sends it); 400/401/403/404 and bad bodies (HTML page, wrong content type,
-malformed or truncated JSON/CSV) fail at once with :class:`SourceError` naming the series. An
-unknown series (FRED's "The series does not exist." or a 404) raises :class:`SeriesUnavailable`.
+HTTP (per-thread sessions, one shared rate limiter, retries with backoff and ``Retry-After``,
+one deadline per request, the body cap, same-origin redirects, key redaction) is
+:class:`ingestion.sources.http.HttpClient`; this module builds FRED's URLs and reads FRED's
+answers: 400/401/403/404 and bad bodies (HTML page, wrong content type, malformed or truncated
+JSON/CSV) fail at once with :class:`SourceError` naming the series; an unknown series (FRED's
+"The series does not exist." or a 404) raises :class:`SeriesUnavailable`.
 
 Rows are returned in the order FRED sent them (ascending for any well-formed response); like the
 ``csv`` source we do not re-sort or de-duplicate, so ``ingestion.validation`` rejects a date that
 goes backwards or repeats instead of it being hidden here. Values are not range-checked here.
 
-Secrets: the API key is kept in a wrapper whose ``repr``/``str`` is ``***``, is sent only as a
-query parameter built by requests, and is scrubbed (``api_key=***``) from every URL we log and
-every exception message we raise; exceptions are raised outside ``except`` blocks so no
-underlying requests/urllib3 exception (whose text contains the full URL) is chained to them.
-urllib3 itself logs each request line (query string included) at DEBUG, so constructing a
-source attaches a filter to the urllib3/requests loggers that rewrites ``api_key=…`` to
-``api_key=***`` in their records (idempotent, process-wide, harmless to other users).
+Secrets: the API key is a :class:`ingestion.sources.http.Secret` (prints as ``***``), sent
+only as a query parameter built by requests and scrubbed from every URL we log and every
+message we raise (see ``ingestion.sources.http``). The rate limit defaults to 110 requests a
+minute per source, under FRED's documented 120.
 
-Rate limit: a tiny in-house spacing limiter (:class:`_RateLimiter`, a GCRA/token bucket with a
-burst of one): no rate-limiting library is installed in the project environment (only
-``backoff`` is present, transitively, and it does retries, not rate limits), and adding one
-for ~20 lines was not worth a dependency. At the default 110 requests/minute there is at most
-one request every 0.55 s per :class:`FredSource`, shared across threads, and every attempt
-(including retries) takes a slot, so FRED's documented 120/minute is never exceeded.
-
-Note — why the keyed path does not call ``fredapi`` (the pinned ``fredapi==0.5.2``):
-its only transport is ``Fred.__fetch_data``, which does ``urllib.request.urlopen(url)`` and
-``xml.etree.ElementTree.fromstring(...)``, and that makes several requirements impossible:
-
-1. no timeout: ``urlopen`` is called without ``timeout``, so the only way to bound a hung
-   request is the process-wide ``socket.setdefaulttimeout`` (not per source, not thread-safe);
-2. no retry signal: every ``HTTPError`` becomes ``ValueError(<message attribute of the XML
-   error body>)``, so the status code and the ``Retry-After`` header are lost (429 vs 500 vs
-   400 can only be guessed from English text), and a non-XML error page (an HTML 502 from a
-   proxy) escapes as a bare ``ParseError``;
-3. no content checks: there is no content-type check and no Session/connection reuse;
-4. silent data loss: ``get_series`` collects observations into a ``dict`` keyed by date, so a
-   duplicated date in a response is merged silently, where this project's rule is that
-   validation must see it (and ``""`` values crash in ``float("")`` without naming the series).
-
-So the keyed path speaks the same API directly (same endpoint and parameters fredapi builds:
-``series/observations?series_id=..&observation_start=..&observation_end=..&api_key=..``), with
-``file_type=json`` (FRED's documented JSON form, parsed with the standard library instead of
-XML). ``fredapi`` remains usable against the same base URL, e.g. for metadata:
-``fredapi.Fred(api_key=...).root_url = api_base_url``.
+Why the keyed path does not call ``fredapi`` (the pinned ``fredapi==0.5.2``): no timeout, no
+HTTP status or ``Retry-After``, silently merged duplicate dates; see ``docs/fredapi.md``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import math
 import os
-import random
 import re
-import threading
-import time
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
 from typing import Any
-from urllib.parse import quote, quote_plus, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit
 
 import polars as pl
-import requests
-import urllib3
 
 from ingestion.catalog import SeriesInfo
 from ingestion.sources.base import FRAME_SCHEMA, SeriesUnavailable, SourceError, clip_range
 from ingestion.sources.fred_format import MISSING_TOKENS, parse_fred_csv
+from ingestion.sources.http import (
+    HttpClient,
+    Reply,
+    Secret,
+    error_message,
+    install_log_redaction,
+    retry_after_seconds,
+    short,
+    snippet,
+)
+
+#: kept importable under its old name (tests/test_fred_source.py)
+_retry_after_seconds = retry_after_seconds
 
 LOGGER_NAME = "ingestion.sources.fred"
 logger = logging.getLogger(LOGGER_NAME)
@@ -88,9 +64,6 @@ logger = logging.getLogger(LOGGER_NAME)
 DEFAULT_API_BASE_URL = "https://api.stlouisfed.org/fred"
 DEFAULT_CSV_BASE_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 FRED_LIMIT_PER_MINUTE = 120
-#: A server asking us to wait longer than this is treated as asking for this long.
-MAX_RETRY_AFTER_SECONDS = 300.0
-REDACTED = "***"
 USER_AGENT = "bondhedge-ingestion/0.1 (+python-requests)"
 
 JSON_CONTENT_TYPES = frozenset({"application/json", "text/json"})
@@ -104,113 +77,8 @@ CSV_CONTENT_TYPES = frozenset(
     }
 )
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_API_KEY_PARAM = re.compile(r"(api_key=)[^&\s'\"]*", re.IGNORECASE)
-_SNIPPET_CHARS = 160
-_USERINFO = re.compile(r"(//)[^/@\s'\"]+@")
 #: default cap on one response body (decoded): FRED's longest daily series is ~1.5 MB as JSON
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-MAX_REDIRECTS = 5
-_REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_CHUNK = 64 * 1024
-
-
-class _Secret:
-    """Holds the API key; prints as ``***`` everywhere (repr, str, f-strings, logging)."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str):
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"'{REDACTED}'"
-
-    def __str__(self) -> str:
-        return REDACTED
-
-    def __format__(self, spec: str) -> str:
-        return REDACTED
-
-
-class _RedactApiKeyFilter(logging.Filter):
-    """Rewrites ``api_key=<anything>`` to ``api_key=***`` in a log record's message.
-
-    urllib3 logs every request line (``"GET /fred/series/observations?...&api_key=..."``) at
-    DEBUG on ``urllib3.connectionpool``; FRED only accepts the key as a query parameter, so
-    that record would carry it. A logger's own filters run for the records it creates, so the
-    filter is attached to the HTTP-stack loggers themselves (not to a handler we do not own).
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is the logging module's business, not ours
-            return True
-        if "api_key" in message.lower():
-            record.msg = _API_KEY_PARAM.sub(rf"\g<1>{REDACTED}", message)
-            record.args = None
-        return True
-
-
-_LOG_REDACTION = _RedactApiKeyFilter()
-_HTTP_LOGGERS = (
-    "urllib3",
-    "urllib3.connectionpool",
-    "urllib3.connection",
-    "urllib3.response",
-    "urllib3.util.retry",
-    "requests",
-    LOGGER_NAME,
-)
-
-
-def _install_log_redaction() -> None:
-    """Idempotently attach the api_key-redacting filter to the HTTP-stack loggers."""
-    for name in _HTTP_LOGGERS:
-        target = logging.getLogger(name)
-        if _LOG_REDACTION not in target.filters:
-            target.addFilter(_LOG_REDACTION)
-
-
-class _RateLimiter:
-    """At most ``per_minute`` acquisitions per minute, evenly spaced; thread-safe.
-
-    Each caller reserves the next free slot under a lock and sleeps outside it, so concurrent
-    threads queue fairly and never exceed the rate (burst of one).
-    """
-
-    def __init__(self, per_minute: float):
-        if not per_minute > 0:
-            raise ValueError(f"max_requests_per_minute must be > 0, got {per_minute!r}")
-        self.per_minute = float(per_minute)
-        self.interval = 60.0 / self.per_minute
-        self._lock = threading.Lock()
-        self._next_slot = -math.inf
-
-    def acquire(self) -> float:
-        """Block until this caller may send; returns how long it waited (seconds)."""
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self.interval
-        wait = slot - now
-        if wait > 0:
-            time.sleep(wait)
-        return max(wait, 0.0)
-
-
-@dataclass
-class _Reply:
-    """A complete, non-retryable HTTP reply (body fully read)."""
-
-    status: int
-    reason: str
-    content_type: str
-    body: bytes
-    url: str  # redacted
 
 
 class FredSource:
@@ -243,46 +111,47 @@ class FredSource:
         Redirects are followed only within the configured origin, each hop through the rate
         limiter; a redirect to another origin is refused (the API key would go with it).
         """
-        _install_log_redaction()
+        install_log_redaction(LOGGER_NAME)
         key = os.environ.get("FRED_API_KEY") if api_key is None else api_key
         key = (key or "").strip()
-        self._api_key: _Secret | None = _Secret(key) if key else None
+        self._api_key: Secret | None = Secret(key) if key else None
         self.api_base_url = (
             api_base_url or os.environ.get("FRED_API_BASE_URL") or DEFAULT_API_BASE_URL
         ).rstrip("/")
         self.csv_base_url = (
             csv_base_url or os.environ.get("FRED_CSV_BASE_URL") or DEFAULT_CSV_BASE_URL
         ).rstrip("/")
-        if max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {max_retries!r}")
-        if backoff_base_seconds < 0 or max_backoff_seconds < 0:
-            raise ValueError("backoff seconds must be >= 0")
-        if not timeout_seconds > 0:
-            raise ValueError(f"timeout_seconds must be > 0, got {timeout_seconds!r}")
-        if not max_response_bytes > 0:
-            raise ValueError(f"max_response_bytes must be > 0, got {max_response_bytes!r}")
-        self.max_response_bytes = int(max_response_bytes)
-        # user:password in a configured base URL is a credential too: scrubbed like the key
-        self._url_secrets = {
-            part
-            for base in (self.api_base_url, self.csv_base_url)
-            for part in (urlsplit(base).username, urlsplit(base).password)
-            if part and len(part) >= 3
-        }
         if max_requests_per_minute > FRED_LIMIT_PER_MINUTE:
             logger.warning(
                 "max_requests_per_minute=%s is above FRED's limit of %s requests/minute",
                 max_requests_per_minute,
                 FRED_LIMIT_PER_MINUTE,
             )
-        self.max_retries = int(max_retries)
-        self.backoff_base_seconds = float(backoff_base_seconds)
-        self.max_backoff_seconds = float(max_backoff_seconds)
-        self.timeout_seconds = float(timeout_seconds)
-        self._limiter = _RateLimiter(max_requests_per_minute)
-        self._local = threading.local()
-        self._sessions: list[requests.Session] = []
-        self._sessions_lock = threading.Lock()
+        self._http = HttpClient(
+            service="FRED",
+            label="fred",
+            log=logger,
+            user_agent=USER_AGENT,
+            api_key=self._api_key,
+            # user:password in a configured base URL is a credential too: scrubbed like the key
+            url_secrets={
+                part
+                for base in (self.api_base_url, self.csv_base_url)
+                for part in (urlsplit(base).username, urlsplit(base).password)
+                if part and len(part) >= 3
+            },
+            moved_hint="If FRED has moved, set FRED_API_BASE_URL / FRED_CSV_BASE_URL to the new "
+            "address",
+            max_retries=max_retries,
+            backoff_base_seconds=backoff_base_seconds,
+            max_backoff_seconds=max_backoff_seconds,
+            timeout_seconds=timeout_seconds,
+            max_requests_per_minute=max_requests_per_minute,
+            max_response_bytes=max_response_bytes,
+        )
+        self.max_retries = self._http.max_retries
+        self.timeout_seconds = self._http.timeout_seconds
+        self.max_response_bytes = self._http.max_response_bytes
 
     # -- public -------------------------------------------------------------------------
 
@@ -293,7 +162,7 @@ class FredSource:
 
     @property
     def max_requests_per_minute(self) -> float:
-        return self._limiter.per_minute
+        return self._http.limiter.per_minute
 
     def fetch(self, series: SeriesInfo, start: date | None, end: date | None) -> pl.DataFrame:
         """Observations of ``series`` with start <= observation_date <= end (None = open)."""
@@ -309,11 +178,7 @@ class FredSource:
 
     def close(self) -> None:
         """Close the HTTP sessions this source opened (it stays usable; new ones are made)."""
-        with self._sessions_lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.close()
-        self._local = threading.local()
+        self._http.close()
 
     def __enter__(self) -> FredSource:
         return self
@@ -359,8 +224,8 @@ class FredSource:
             raise self._api_error(series_id, reply)
         return self._parse_api_json(series_id, reply)
 
-    def _api_error(self, series_id: str, reply: _Reply) -> SourceError:
-        message = self._scrub(_error_message(reply.body))
+    def _api_error(self, series_id: str, reply: Reply) -> SourceError:
+        message = self._scrub(error_message(reply.body))
         status = f"HTTP {reply.status} {reply.reason}".strip()
         lowered = message.lower()
         if "series does not exist" in lowered or reply.status == 404:
@@ -375,7 +240,7 @@ class FredSource:
             )
         return SourceError(series_id, f"FRED API refused the request ({status}: {message})")
 
-    def _parse_api_json(self, series_id: str, reply: _Reply) -> pl.DataFrame:
+    def _parse_api_json(self, series_id: str, reply: Reply) -> pl.DataFrame:
         self._check_content_type(series_id, reply, JSON_CONTENT_TYPES, "JSON")
         if not reply.body.strip():
             raise SourceError(series_id, f"FRED API sent an empty body ({reply.url})")
@@ -389,11 +254,11 @@ class FredSource:
             logger.warning(
                 "fred %s: malformed JSON body starts %s",
                 series_id,
-                _snippet(reply.body, self._scrub),
+                snippet(reply.body, self._scrub),
             )
             raise SourceError(
                 series_id,
-                f"malformed or truncated JSON from the FRED API ({_short(problem, 120)}; "
+                f"malformed or truncated JSON from the FRED API ({short(problem, 120)}; "
                 f"{len(reply.body)} bytes)",
             )
         if not isinstance(doc, dict):
@@ -456,7 +321,7 @@ class FredSource:
             logger.warning(
                 "fred %s: CSV download refused, body starts %s",
                 series_id,
-                _snippet(reply.body, self._scrub),
+                snippet(reply.body, self._scrub),
             )
             raise SourceError(
                 series_id, f"FRED CSV download refused (HTTP {reply.status} {reply.reason})"
@@ -464,10 +329,28 @@ class FredSource:
         self._check_content_type(series_id, reply, CSV_CONTENT_TYPES, "CSV")
         return parse_fred_csv(reply.body, series_id)
 
-    # -- shared HTTP --------------------------------------------------------------------
+    # -- shared HTTP (ingestion.sources.http) ---------------------------------------------
+
+    def _get(
+        self,
+        series_id: str,
+        url: str,
+        params: dict[str, str],
+        public_url: str,
+        start,
+        end,
+        *,
+        accept: str,
+    ) -> Reply:
+        """GET with rate limiting and retries; the first non-retryable reply (also FRED-MD's)."""
+        return self._http.get(series_id, url, params, public_url, start, end, accept=accept)
+
+    def _scrub(self, text: str) -> str:
+        """Remove the API key (and base-URL credentials) from text bound for a message/log."""
+        return self._http.scrub(text)
 
     def _check_content_type(
-        self, series_id: str, reply: _Reply, allowed: frozenset[str], what: str
+        self, series_id: str, reply: Reply, allowed: frozenset[str], what: str
     ) -> None:
         head = reply.body[:512].lstrip().lower()
         if (
@@ -479,7 +362,7 @@ class FredSource:
                 "fred %s: HTML page instead of %s starts %s",
                 series_id,
                 what,
-                _snippet(reply.body, self._scrub),
+                snippet(reply.body, self._scrub),
             )
             raise SourceError(
                 series_id,
@@ -492,208 +375,6 @@ class FredSource:
                 f"unexpected Content-Type {reply.content_type or 'missing'!r} from {reply.url} "
                 f"(expected {what}: one of {', '.join(sorted(allowed))})",
             )
-
-    def _session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers["User-Agent"] = USER_AGENT
-            self._local.session = session
-            with self._sessions_lock:
-                self._sessions.append(session)
-        return session
-
-    def _get(
-        self,
-        series_id: str,
-        url: str,
-        params: dict[str, str],
-        public_url: str,
-        start: date | None,
-        end: date | None,
-        *,
-        accept: str,
-    ) -> _Reply:
-        """GET with rate limiting and retries; returns the first non-retryable reply."""
-        attempts = self.max_retries + 1
-        span = f"{start or 'open'}..{end or 'open'}"
-        last = "no attempt made"
-        for attempt in range(1, attempts + 1):
-            self._limiter.acquire()
-            began = time.monotonic()
-            retry_after: float | None = None
-            fatal: str | None = None
-            reply: _Reply | None = None
-            try:
-                response, body = self._request(series_id, url, params, accept, began)
-            except _Fatal as exc:
-                fatal = str(exc)
-            except _Retryable as exc:
-                last = str(exc)
-            except requests.Timeout:
-                last = self._timed_out()
-            except requests.exceptions.ChunkedEncodingError as exc:
-                last = f"response body truncated ({self._scrub(_short(exc))})"
-            except requests.ConnectionError as exc:
-                last = f"connection failed ({self._scrub(_short(exc))})"
-            except requests.exceptions.ContentDecodingError as exc:
-                last = f"response body could not be decoded ({self._scrub(_short(exc))})"
-            except requests.RequestException as exc:  # bad URL, invalid schema, ...
-                fatal = f"request could not be sent ({self._scrub(_short(exc))})"
-            else:
-                status = response.status_code
-                reply = _Reply(
-                    status=status,
-                    reason=response.reason or "",
-                    content_type=response.headers.get("Content-Type", "")
-                    .split(";")[0]
-                    .strip()
-                    .lower(),
-                    body=body,
-                    url=public_url,
-                )
-                if status == 429 or status == 408 or status >= 500:
-                    retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-                    detail = _short(self._scrub(_error_message(body)), 160)
-                    last = f"HTTP {status} {reply.reason}".strip() + (
-                        f": {detail}" if detail else ""
-                    )
-                    reply = None
-            elapsed = time.monotonic() - began
-            outcome = f"HTTP {reply.status}" if reply is not None else (fatal or last)
-            logger.log(
-                logging.INFO if reply is not None and reply.status < 400 else logging.WARNING,
-                "fred GET %s series=%s range=%s attempt=%d/%d -> %s (%.2fs)",
-                public_url,
-                series_id,
-                span,
-                attempt,
-                attempts,
-                outcome,
-                elapsed,
-            )
-            if fatal is not None:
-                raise SourceError(series_id, f"{fatal}; url {public_url}")
-            if reply is not None:
-                return reply
-            if attempt < attempts:
-                delay = self._backoff(attempt, retry_after)
-                logger.warning(
-                    "fred %s: %s; retrying in %.2fs (attempt %d of %d)%s",
-                    series_id,
-                    last,
-                    delay,
-                    attempt + 1,
-                    attempts,
-                    f" [Retry-After {retry_after:g}s]" if retry_after is not None else "",
-                )
-                time.sleep(delay)
-        raise SourceError(
-            series_id,
-            f"FRED request failed after {attempts} attempt{'s' if attempts != 1 else ''} "
-            f"(last: {last}); url {public_url}",
-        )
-
-    def _request(
-        self, series_id: str, url: str, params: dict[str, str] | None, accept: str, began: float
-    ) -> tuple[requests.Response, bytes]:
-        """One request: redirects within the origin (each hop rate-limited), whole body read.
-
-        The whole of it, connect to last byte, must finish by ``began + timeout_seconds``.
-        """
-        deadline = began + self.timeout_seconds
-        origin = _origin(url)
-        for hop in range(MAX_REDIRECTS + 1):
-            if hop:
-                self._limiter.acquire()  # every hop is a request FRED counts
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Retryable(self._timed_out())
-            response = self._session().get(
-                url,
-                params=params,
-                headers={"Accept": accept},
-                timeout=(remaining, remaining),
-                allow_redirects=False,
-                stream=True,
-            )
-            try:
-                if response.status_code in _REDIRECTS and response.headers.get("Location"):
-                    target = urljoin(response.url, response.headers["Location"])
-                    if _origin(target) != origin:
-                        raise _Fatal(
-                            f"FRED redirected to another origin ({self._scrub(_origin(target))}, "
-                            f"from {self._scrub(origin)}); not followed, so the API key stays "
-                            "with the configured server. If FRED has moved, set "
-                            "FRED_API_BASE_URL / FRED_CSV_BASE_URL to the new address"
-                        )
-                    url, params = target, None  # the Location carries the whole query
-                    continue
-                return response, self._read_body(series_id, response, deadline)
-            finally:
-                response.close()
-        raise _Fatal(f"more than {MAX_REDIRECTS} redirects")
-
-    def _read_body(self, series_id: str, response: requests.Response, deadline: float) -> bytes:
-        """The decoded body, within the deadline and the size cap."""
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_response_bytes:
-            raise _Fatal(self._too_large(int(declared)))
-        raw, chunks, size = response.raw, [], 0
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Retryable(self._timed_out(size))
-            _set_read_timeout(raw, remaining)
-            try:
-                chunk = raw.read1(_CHUNK, decode_content=True)
-            except urllib3.exceptions.ReadTimeoutError:
-                raise _Retryable(self._timed_out(size)) from None
-            except urllib3.exceptions.ProtocolError as exc:
-                raise _Retryable(
-                    f"response body truncated ({self._scrub(_short(exc, 160))})"
-                ) from None
-            except urllib3.exceptions.DecodeError as exc:
-                raise _Retryable(
-                    f"response body could not be decoded ({self._scrub(_short(exc, 160))})"
-                ) from None
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > self.max_response_bytes:
-                raise _Fatal(self._too_large(size, at_least=True))
-            chunks.append(chunk)
-
-    def _timed_out(self, received: int | None = None) -> str:
-        got = f"; {received:,} bytes of the body received" if received is not None else ""
-        return f"timed out after {self.timeout_seconds:g}s (deadline for connect + body{got})"
-
-    def _too_large(self, size: int, at_least: bool = False) -> str:
-        return (
-            f"response of {'more than ' if at_least else ''}{size:,} bytes is larger than "
-            f"max_response_bytes={self.max_response_bytes:,}; not read (raise the cap if the "
-            "series really is that long)"
-        )
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        ceiling = min(self.backoff_base_seconds * 2 ** (attempt - 1), self.max_backoff_seconds)
-        delay = ceiling / 2 + random.uniform(0, ceiling / 2)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, MAX_RETRY_AFTER_SECONDS))
-        return delay
-
-    def _scrub(self, text: str) -> str:
-        """Remove the API key from any text bound for a message or a log record."""
-        text = _API_KEY_PARAM.sub(rf"\g<1>{REDACTED}", text)
-        text = _USERINFO.sub(rf"\g<1>{REDACTED}@", text)
-        for secret in getattr(self, "_url_secrets", ()):
-            for form in {secret, unquote(secret), quote(unquote(secret), safe="")}:
-                text = text.replace(form, REDACTED)
-        if self._api_key is not None:
-            key = self._api_key.reveal()
-            for form in {key, quote(key, safe=""), quote_plus(key)}:
-                text = text.replace(form, REDACTED)
-        return text
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -721,87 +402,3 @@ def _parse_value(series_id: str, raw: Any, date_text: str, index: int) -> float 
             f"non-numeric value {raw!r:.40} on {date_text} (observation #{index}; "
             "rule: number or '.' for missing)",
         ) from None
-
-
-def _error_message(body: bytes) -> str:
-    """FRED's error text from a JSON or XML error body, else ''."""
-    text = body[:4096].decode("utf-8", "replace").strip()
-    if not text:
-        return ""
-    if text.startswith("{"):
-        try:
-            doc = json.loads(body.decode("utf-8", "replace"))
-        except ValueError:
-            return ""
-        if isinstance(doc, dict) and doc.get("error_message"):
-            return str(doc["error_message"])
-        return ""
-    match = re.search(r"<error\b[^>]*\bmessage\s*=\s*\"([^\"]*)\"", text)
-    if match:
-        return (
-            match.group(1)
-            .replace("&quot;", '"')
-            .replace("&apos;", "'")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&")
-        )
-    return ""
-
-
-def _snippet(body: bytes, scrub) -> str:
-    text = body[:_SNIPPET_CHARS].decode("utf-8", "replace")
-    text = " ".join(text.split())
-    more = "…" if len(body) > _SNIPPET_CHARS else ""
-    return repr(scrub(text) + more) if text else "<empty body>"
-
-
-def _short(exc: BaseException | str, limit: int = 300) -> str:
-    text = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-class _Retryable(Exception):
-    """A failed attempt worth retrying (its message is safe: scrubbed, no body)."""
-
-
-class _Fatal(Exception):
-    """A failure no retry can fix (its message is safe: scrubbed, no body)."""
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme.lower(), netloc.lower(), "", "", ""))
-
-
-def _set_read_timeout(raw, seconds: float) -> None:
-    """Bound the next socket read by what is left of the request's deadline (best effort)."""
-    try:
-        sock = raw._fp.fp.raw._sock
-    except AttributeError:
-        return
-    with contextlib.suppress(OSError):
-        sock.settimeout(max(seconds, 0.001))
-
-
-def _retry_after_seconds(header: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date); None if absent/bad."""
-    if not header:
-        return None
-    header = header.strip()
-    try:
-        seconds = float(header)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(header)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
