@@ -21,7 +21,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from orchestration import settings
+from orchestration.lib import settings
 
 WIDTH = 100
 
