@@ -165,5 +165,3 @@ def _process_alive(pid: int, run_started: float) -> bool:
         return False
     started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
     return started <= run_started + 1.0
-
-

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from orchestration import report
-from orchestration.cli import main
+from orchestration.lib.cli import main
 
 BANNER_RED = (0xC6, 0x28, 0x28)
 
@@ -136,8 +136,8 @@ def test_headline_follows_hedge_answer(private_copy):
 
 
 def test_report_asset_attaches_headline_html_and_charts(private_copy):
-    from orchestration.assets.report import hedge_report
-    from orchestration.resources import WarehouseResource
+    from orchestration.defs.report.assets import hedge_report
+    from orchestration.defs.resources import WarehouseResource
 
     result = dg.materialize(
         [hedge_report],

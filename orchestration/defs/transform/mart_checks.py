@@ -9,8 +9,8 @@ all the publish step, so BI readers never see a misleading mart.
 import dagster as dg
 
 from ingestion.sql_quote import ident
-from orchestration.mart_schemas import MART_SCHEMAS, mart_warnings, validate_mart
 from orchestration.defs.resources import WarehouseResource
+from orchestration.mart_schemas import MART_SCHEMAS, mart_warnings, validate_mart
 
 
 def mart_key(name: str) -> dg.AssetKey:

@@ -16,7 +16,7 @@ dbt_project = DbtProject(
     profiles_dir=PROJECT_ROOT,
 )
 # Under `dg dev` / `dagster dev` this runs `dbt parse` when the manifest is missing or stale;
-# elsewhere (`make run`, CI) the Makefile prepares it with `dagster-dbt project prepare-and-package`.
+# elsewhere (`make run`, CI) the Makefile prepares it (`dagster-dbt project prepare-and-package`).
 dbt_project.prepare_if_dev()
 
 _PERIODS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
