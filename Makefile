@@ -14,6 +14,8 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export PATH := $(CURDIR)/.venv/bin:$(HOME)/.local/bin:$(PATH)
+# the project's venv is the active one (dg checks that they match)
+export VIRTUAL_ENV := $(CURDIR)/.venv
 
 DBT_FILES := $(shell find dbt_project -type f 2>/dev/null) dbt_project.yml profiles.yml
 MANIFEST  := target/manifest.json
