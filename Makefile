@@ -14,10 +14,13 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export PATH := $(CURDIR)/.venv/bin:$(HOME)/.local/bin:$(PATH)
+# the project's venv is the active one (dg checks that they match)
+export VIRTUAL_ENV := $(CURDIR)/.venv
 
 DBT_FILES := $(shell find dbt_project -type f 2>/dev/null) dbt_project.yml profiles.yml
-PY_FILES  := $(shell find orchestration ingestion -name '*.py' 2>/dev/null)
 MANIFEST  := target/manifest.json
+#: the DbtProject whose manifest Dagster loads (tests/sandbox.py names the same file)
+DBT_PROJECT_PY := orchestration/defs/transform/project.py
 
 .PHONY: help install run test test-fast ui lint fmt docs docs-serve answer bench bi bi-install clean spark-env
 DOCS_PORT ?= 8080
@@ -50,7 +53,7 @@ install: .venv/.installed
 spark-env: .venv-spark/.installed
 
 $(MANIFEST): .venv/.installed $(DBT_FILES)
-	dagster-dbt project prepare-and-package --file orchestration/project.py
+	dagster-dbt project prepare-and-package --file $(DBT_PROJECT_PY)
 	@touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
@@ -68,18 +71,20 @@ test: install $(MANIFEST)
 test-fast: install $(MANIFEST)
 	pytest -v --durations=10 -m "not slow"
 
+# `dg dev` reads pyproject [tool.dg]: code location "bondhedge", orchestration/definitions.py
 ui: install $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	BONDHEDGE_SOURCE=$(SOURCE) BONDHEDGE_CSV_DIR="$(CSV_DIR)" \
-		dagster dev -h $(HOST) -p $(PORT)  # code location "bondhedge", from pyproject [tool.dagster]
+		dg dev -h $(HOST) -p $(PORT)
 
+# every Python file (and the Python in Markdown) under the repository root, every dbt SQL file
 lint: install
-	ruff check ingestion orchestration tests
-	ruff format --check ingestion orchestration tests
-	sqlfluff lint dbt_project/models
+	ruff check .
+	ruff format --check .
+	sqlfluff lint dbt_project
 
 fmt: install
-	ruff format ingestion orchestration tests
-	ruff check --fix ingestion orchestration tests
+	ruff format .
+	ruff check --fix .
 
 # reuses the manifest and partial-parse state `make` already prepared in target/ (no re-parse,
 # no compile); the catalog (column types) is read from the warehouse

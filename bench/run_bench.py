@@ -40,11 +40,12 @@ import duckdb
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # `python bench/run_bench.py`: the sandbox tests/ shares with us
+from tests.sandbox import CodeSandbox  # noqa: E402
+
 PY = Path(sys.executable)
 BIN = PY.parent
 RESULTS = REPO / "bench" / "results"
-CODE_DIRS = ("ingestion", "orchestration", "dbt_project")
-CODE_FILES = ("dbt_project.yml", "profiles.yml")
 #: the sample's last date for every run: fixed, so the runs are comparable over time
 END_DATE = date(2026, 6, 30)
 JOB = "refresh_all"
@@ -172,71 +173,27 @@ def scaled_catalog(src: Path, dest: Path, scale: int) -> int:
     return len(out)
 
 
-class Sandbox:
-    """A private copy of the code with its own manifest, DAGSTER_HOME, warehouse and outputs."""
+class Sandbox(CodeSandbox):
+    """The shared sandbox (tests/sandbox.py) with a catalog scaled ``scale`` times."""
 
     def __init__(self, root: Path, scale: int = 1):
-        self.root, self.scale = root, scale
-        self.data = root / "data"
-        self.home = root / "dagster_home"
-        self.warehouse = self.data / "warehouse.duckdb"
-        self.published = self.data / "published" / "bondhedge.duckdb"
+        super().__init__(root, END_DATE)
+        self.scale = scale
         self.n_series = 0
         self.prepare_seconds = math.nan
 
     def create(self) -> Sandbox:
-        self.root.mkdir(parents=True, exist_ok=True)
-        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-        for d in CODE_DIRS:
-            shutil.copytree(REPO / d, self.root / d, ignore=ignore, dirs_exist_ok=True)
-        for f in CODE_FILES:
-            shutil.copy2(REPO / f, self.root / f)
+        self.copy_code()
         seed = self.root / "dbt_project" / "seeds" / "series_catalog.csv"
         self.n_series = scaled_catalog(seed, seed, self.scale)
-        self.home.mkdir(exist_ok=True)
-        shutil.copy2(REPO / "orchestration" / "dagster.yaml", self.home / "dagster.yaml")
         # the manifest Dagster loads (what `make` does once per dbt change)
-        proc = run(
-            [
-                str(BIN / "dagster-dbt"),
-                "project",
-                "prepare-and-package",
-                "--file",
-                "orchestration/project.py",
-            ],
-            env=self.env(),
-            cwd=self.root,
-        )
+        proc = run(self.prepare_command(), env=self.env(), cwd=self.root)
         self.prepare_seconds = proc.seconds
         return self
-
-    def env(self, end: date = END_DATE, **extra: str) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("BONDHEDGE_", "DBT_", "DAGSTER_", "FRED_"))
-        }
-        env.update(
-            PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-            PYTHONPATH=str(self.root),
-            DAGSTER_HOME=str(self.home),
-            BONDHEDGE_SOURCE="sample",
-            BONDHEDGE_WAREHOUSE=str(self.warehouse),
-            BONDHEDGE_PUBLISHED=str(self.published),
-            BONDHEDGE_SAMPLE_END_DATE=end.isoformat(),
-            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-            DO_NOT_TRACK="1",
-        )
-        env.update(extra)
-        return env
 
     def wipe_data(self) -> None:
         shutil.rmtree(self.data, ignore_errors=True)
         self.data.mkdir(parents=True)
-
-    @property
-    def dagster_target(self) -> Path:
-        return self.root / "target" / "dagster_run"
 
 
 # -- end-to-end runs --------------------------------------------------------------------------
@@ -358,8 +315,8 @@ def pipeline(sb: Sandbox, label: str, end: date = END_DATE) -> PipelineRun:
     cmd = [str(BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", JOB]
     proc = run(cmd, env=sb.env(end), cwd=sb.root)
     stats = step_stats(sb.home)
-    elapsed, nodes = run_results(sb.dagster_target)
-    phases = dbt_phases(sb.dagster_target, stats["spans"]["bondhedge_dbt_models"])
+    elapsed, nodes = run_results(sb.dbt_target)
+    phases = dbt_phases(sb.dbt_target, stats["spans"]["bondhedge_dbt_models"])
     result = PipelineRun(
         label,
         proc.seconds,

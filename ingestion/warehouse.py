@@ -308,11 +308,6 @@ def bind_source(con: duckdb.DuckDBPyConnection, source_name: str, path: Path | s
         )
 
 
-def bound_source(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute("select value from raw.warehouse_meta where key = 'source'").fetchone()
-    return row[0] if row else None
-
-
 def last_stored_date(con: duckdb.DuckDBPyConnection, series_id: str) -> date | None:
     row = con.execute(
         "select max(observation_date) from raw.observations where series_id = ?", [series_id]

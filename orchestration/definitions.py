@@ -1,22 +1,16 @@
-"""The Dagster code location: raw landing, dbt models, checks, jobs and the schedule.
+"""The Dagster code location: every definition under ``orchestration/defs/``, one folder a stage.
 
-Loadable from the repository root by ``dagster dev`` / ``dagster asset materialize -m
-orchestration.definitions``. Nothing here opens a connection at import time.
+``dg dev`` / ``dg list defs`` / ``dg check defs`` (pyproject ``[tool.dg]``) and ``dagster dev``
+(``[tool.dagster]``) load it from the repository root. Nothing here opens a connection at
+import time; the resources read their configuration from the environment once, when this loads.
 """
 
 from __future__ import annotations
 
-import dagster as dg
+import warnings
+from pathlib import Path
 
-from orchestration.assets.dbt import DBT_EXECUTABLE, BondhedgeDbtResource, bondhedge_dbt_models
-from orchestration.assets.publish import published_warehouse
-from orchestration.assets.raw import land_raw_series
-from orchestration.assets.report import hedge_report
-from orchestration.checks import mart_pandera_checks
-from orchestration.progress import bondhedge_progress
-from orchestration.project import dbt_project
-from orchestration.resources import default_resources
-from orchestration.schedules import jobs, schedules
+import dagster as dg
 
 #: who answers for each layer (Dagster shows owners on every asset page and in the catalog)
 OWNERS = {
@@ -44,21 +38,8 @@ def _operator_view(spec: dg.AssetSpec) -> dg.AssetSpec:
     )
 
 
-ASSETS = dg.map_asset_specs(
-    _operator_view, [land_raw_series, bondhedge_dbt_models, published_warehouse, hedge_report]
-)
-
-defs = dg.Definitions(
-    assets=ASSETS,
-    asset_checks=[mart_pandera_checks],
-    jobs=jobs,
-    schedules=schedules,
-    # one process runs the steps in order: DuckDB takes a single writer
-    executor=dg.in_process_executor,
-    # console stays the default; `make run` configures bondhedge_progress instead
-    loggers={"console": dg.colored_console_logger, "bondhedge_progress": bondhedge_progress},
-    resources={
-        **default_resources(),
-        "dbt": BondhedgeDbtResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
-    },
-)
+with warnings.catch_warnings():  # Definitions.map_asset_specs is marked preview in 1.13
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent).map_asset_specs(
+        func=_operator_view
+    )

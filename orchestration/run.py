@@ -22,8 +22,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration import progress
-from orchestration.settings import DATA_DIR
+from orchestration.lib import progress
+from orchestration.lib.settings import DATA_DIR
 
 
 def _redirect_output(log_file: Path) -> tuple[int, int]:
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         loggers["console"] = {"config": {"log_level": "DEBUG"}}
     saved = None if args.verbose else _redirect_output(log_file)
 
-    from orchestration.run_summary import print_summary
+    from orchestration.lib.run_summary import print_summary
 
     started = time.monotonic()
     error: BaseException | None = None

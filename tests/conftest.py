@@ -42,7 +42,7 @@ def published_sample(tmp_path_factory, sample_warehouse):
     Read-only for tests: open it with ``read_only=True``. Tests that publish again or corrupt
     something make their own copy.
     """
-    from orchestration.publish import publish
+    from orchestration.lib.publication import publish
 
     target = tmp_path_factory.mktemp("published") / "published" / "bondhedge.duckdb"
     publish(sample_warehouse, target, run_id="tests-sample")
@@ -52,7 +52,7 @@ def published_sample(tmp_path_factory, sample_warehouse):
 @pytest.fixture(scope="session")
 def published_real(tmp_path_factory, real_warehouse):
     """The published analytics file built from the real FRED CSV history (skips if absent)."""
-    from orchestration.publish import publish
+    from orchestration.lib.publication import publish
 
     target = tmp_path_factory.mktemp("published_real") / "published" / "bondhedge_csv.duckdb"
     publish(real_warehouse, target, run_id="tests-real")

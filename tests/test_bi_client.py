@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from ingestion.catalog import PROJECT_ROOT
-from orchestration.publish import publish
+from orchestration.lib.publication import publish
 from tests.support import SAMPLE_END
 
 MARTS = {
@@ -359,9 +359,9 @@ CORRUPTIONS = {
 def test_failed_blocking_check_leaves_the_previous_publication_untouched(
     sample_warehouse, tmp_path, corruption
 ):
-    from orchestration.assets.publish import MART_KEYS, published_warehouse
-    from orchestration.checks import mart_pandera_checks
-    from orchestration.resources import WarehouseResource
+    from orchestration.defs.publish.assets import MART_KEYS, published_warehouse
+    from orchestration.defs.resources import WarehouseResource
+    from orchestration.defs.transform.mart_checks import mart_pandera_checks
 
     mart, corrupt_sql = CORRUPTIONS[corruption]
     # the working warehouse keeps its file name: dbt's views name their catalog after it

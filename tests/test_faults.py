@@ -30,7 +30,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -51,6 +50,7 @@ from ingestion.sources.csv_folder import CsvFolderSource
 from ingestion.sources.fred import FredSource
 from ingestion.sources.sample import sample_frame
 from tests.fred_server import FakeFred
+from tests.sandbox import CodeSandbox
 
 FAULT_END = date(1971, 12, 31)
 #: the first good run stops a quarter earlier, so the runs killed later have rows to write
@@ -145,71 +145,18 @@ def wait_until(
 # -- the sandbox: a private copy of the code, its manifest and instance --------------------------
 
 
-def manifest_is_fresh(manifest: Path) -> bool:
-    if not manifest.is_file():
-        return False
-    built = manifest.stat().st_mtime
-    sources = [PROJECT_ROOT / "dbt_project.yml", PROJECT_ROOT / "profiles.yml"]
-    sources += [p for p in (PROJECT_ROOT / "dbt_project").rglob("*") if p.is_file()]
-    return all(p.stat().st_mtime <= built for p in sources)
+class Sandbox(CodeSandbox):
+    """The shared sandbox (tests/sandbox.py), plus the runs it started and the dbt it paused."""
 
-
-class Sandbox:
     def __init__(self, root: Path):
-        self.root = root
-        self.home = root / "dagster_home"
-        self.data = root / "data"
-        self.warehouse = self.data / "warehouse.duckdb"
-        self.published = self.data / "published" / "bondhedge.duckdb"
+        super().__init__(root, FAULT_END)
         self.runs: list[Run] = []  # every run started, so none outlives the tests
         self.paused: list = []  # dbt processes the tests suspended
-        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-        for d in ("ingestion", "orchestration", "dbt_project"):
-            shutil.copytree(PROJECT_ROOT / d, root / d, ignore=ignore)
-        for f in ("dbt_project.yml", "profiles.yml"):
-            shutil.copy2(PROJECT_ROOT / f, root / f)
-        self.home.mkdir()
-        shutil.copy2(PROJECT_ROOT / "orchestration" / "dagster.yaml", self.home / "dagster.yaml")
-        self.data.mkdir()
-        target = root / "target"
-        target.mkdir()
-        manifest = PROJECT_ROOT / "target" / "manifest.json"
-        if manifest_is_fresh(manifest):  # what `make test` prepared: reuse it (and dbt's cache)
-            shutil.copy2(manifest, target / "manifest.json")
-            partial = PROJECT_ROOT / "target" / "partial_parse.msgpack"
-            if partial.is_file():
-                shutil.copy2(partial, target / "partial_parse.msgpack")
-        else:
+        self.copy_code()
+        if not self.reuse_manifest():  # what `make test` prepared, else prepare it here
             subprocess.run(
-                [str(BIN / "dagster-dbt"), "project", "prepare-and-package", "--file",
-                 "orchestration/project.py"],
-                cwd=root, env=self.env(), check=True, capture_output=True,
-            )  # fmt: skip
-
-    def env(self, **extra: str) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("BONDHEDGE_", "DBT_", "DAGSTER_", "FRED_"))
-        }
-        env.update(
-            PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-            PYTHONPATH=str(self.root),
-            PYTHONUNBUFFERED="1",
-            DAGSTER_HOME=str(self.home),
-            BONDHEDGE_SOURCE="sample",
-            BONDHEDGE_WAREHOUSE=str(self.warehouse),
-            BONDHEDGE_PUBLISHED=str(self.published),
-            BONDHEDGE_SAMPLE_END_DATE=FAULT_END.isoformat(),
-            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-            DO_NOT_TRACK="1",
-        )
-        env.update(extra)
-        return env
-
-    @property
-    def dbt_target(self) -> Path:
-        return self.root / "target" / "dagster_run"
+                self.prepare_command(), cwd=root, env=self.env(), check=True, capture_output=True
+            )
 
     def building_files(self) -> list[Path]:
         return sorted(self.published.parent.glob(f".{self.published.name}.building-*"))
@@ -235,7 +182,7 @@ class Run:
         self.proc = subprocess.Popen(
             [str(BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions",
              "-j", "refresh_all"],
-            cwd=sb.root, env=sb.env(BONDHEDGE_SAMPLE_END_DATE=end.isoformat()),
+            cwd=sb.root, env=sb.env(end),
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             text=True, start_new_session=True,
         )  # fmt: skip
@@ -736,7 +683,7 @@ def test_api_key_never_leaks_from_a_full_live_run(tmp_path, monkeypatch, caplog,
     from dagster._serdes import serialize_value
 
     from orchestration.definitions import defs
-    from orchestration.resources import SourceResource, WarehouseResource
+    from orchestration.defs.resources import SourceResource, WarehouseResource
 
     caplog.set_level(logging.DEBUG)
     target = PROJECT_ROOT / "target" / "dagster_run"

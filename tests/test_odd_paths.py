@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import publish
+from orchestration.lib.publication import publish
 from tests.test_faults import Run, Sandbox, assert_run_succeeded, published_state, read_only
 
 
@@ -84,7 +84,7 @@ def test_publish_quotes_paths_and_restores_history_from_the_working_warehouse(tm
         ]
         assert con.execute('select * from marts."it\'s a mart"').fetchall() == [(1,)]
     target.write_bytes(target.read_bytes()[:5000])  # damaged
-    with caplog.at_level(logging.WARNING, logger="orchestration.publish"):
+    with caplog.at_level(logging.WARNING, logger="orchestration.lib.publication"):
         publish(warehouse, target, run_id="three")
     with read_only(target) as con:
         runs = con.execute("select run_id from meta.publications order by published_at").fetchall()

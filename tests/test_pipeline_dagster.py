@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from ingestion.catalog import load_catalog
-from orchestration.assets.raw import OBSERVATIONS
 from orchestration.definitions import defs
-from orchestration.resources import SourceResource, WarehouseResource
+from orchestration.defs.ingest.assets import OBSERVATIONS
+from orchestration.defs.resources import SourceResource, WarehouseResource
 from tests.support import SAMPLE_END
 
 pytestmark = pytest.mark.slow

@@ -18,8 +18,8 @@ import duckdb
 import pytest
 from PIL import Image
 
-from orchestration.cli import main
 from orchestration.lib import report
+from orchestration.lib.cli import main
 from orchestration.lib.report import answer, scorecard_charts
 
 BANNER_RED = (0xC6, 0x28, 0x28)
@@ -194,8 +194,8 @@ def test_headline_follows_hedge_answer(private_copy):
 
 
 def test_report_asset_attaches_headline_html_and_charts(private_copy):
-    from orchestration.assets.report import hedge_report
-    from orchestration.resources import WarehouseResource
+    from orchestration.defs.report.assets import hedge_report
+    from orchestration.defs.resources import WarehouseResource
 
     result = dg.materialize(
         [hedge_report],

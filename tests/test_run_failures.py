@@ -17,9 +17,9 @@ import pytest
 
 from ingestion.catalog import load_catalog
 from ingestion.sources.sample import sample_frame
-from orchestration.assets.raw import OBSERVATIONS
 from orchestration.definitions import defs
-from orchestration.resources import SourceResource, WarehouseResource
+from orchestration.defs.ingest.assets import OBSERVATIONS
+from orchestration.defs.resources import SourceResource, WarehouseResource
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import sys
 import duckdb
 import pytest
 
-from orchestration.headline import headline_answer
+from orchestration.lib.headline import headline_answer
 
 
 def test_headline_is_the_answer_marts_verdicts(published_sample):
@@ -60,7 +60,7 @@ def test_answer_without_a_published_file_says_how_to_build_it(tmp_path, source, 
     env = {"PATH": "/usr/bin:/bin", "BONDHEDGE_SOURCE": source, "HOME": str(tmp_path)}
     name = "bondhedge.duckdb" if source == "sample" else f"bondhedge_{source}.duckdb"
     proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "answer", "--source", source,
+        [sys.executable, "-m", "orchestration.lib.cli", "answer", "--source", source,
          "--published", str(tmp_path / name)],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip

@@ -25,7 +25,7 @@ import requests
 
 from bi import run_superset as rs
 from ingestion.catalog import PROJECT_ROOT
-from orchestration.publish import publish
+from orchestration.lib.publication import publish
 from tests.test_bi_client import pipeline_env
 
 EXPECTED_CHARTS = {

@@ -40,10 +40,6 @@ class Source(Protocol):
         ...
 
 
-def empty_frame() -> pl.DataFrame:
-    return pl.DataFrame(schema=FRAME_SCHEMA)
-
-
 def clip_range(frame: pl.DataFrame, start: date | None, end: date | None) -> pl.DataFrame:
     """Keep rows inside [start, end]; used by sources that cannot filter server-side."""
     if start is not None:

@@ -39,6 +39,3 @@ weekday_refresh = dg.ScheduleDefinition(
     execution_timezone="America/Chicago",
     description="Weekdays 18:00 US Central, after FRED's daily update of market series.",
 )
-
-jobs = [refresh_all, transform_only]
-schedules = [weekday_refresh]

@@ -224,13 +224,3 @@ def _write_meta(con, target, now, run_id, source, is_synthetic, label, tables, k
     )
     con.execute("create table meta.published_tables (table_name varchar, row_count bigint)")
     con.executemany("insert into meta.published_tables values (?, ?)", list(tables.items()))
-
-
-def latest_publication(target: Path) -> tuple | None:
-    """The newest publish record of ``target`` (read-only), or None if never published."""
-    if not target.exists():
-        return None
-    with duckdb.connect(str(target), read_only=True) as con:
-        return con.execute(
-            "select * from meta.publications order by published_at desc limit 1"
-        ).fetchone()

@@ -10,13 +10,13 @@ import base64
 
 import dagster as dg
 
-from orchestration.assets.publish import published_warehouse
-from orchestration.resources import WarehouseResource
+from orchestration.defs.publish import assets as publish
+from orchestration.defs.resources import WarehouseResource
 
 
 @dg.asset(
     key=["reports", "hedge_report"],
-    deps=[published_warehouse],
+    deps=[publish.published_warehouse],
     group_name="reports",
     kinds={"python", "html"},
     description=(

@@ -2,11 +2,13 @@
 
 import dagster as dg
 
-from orchestration.assets.dbt import bondhedge_dbt_models
-from orchestration.publish import publish
-from orchestration.resources import WarehouseResource
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform import assets as transform
+from orchestration.lib.publication import publish
+from orchestration.run_launcher import WRITER_POOL
 
-MART_KEYS = [k for k in bondhedge_dbt_models.keys if k.path[0] == "marts"]
+# (the module, not the asset, is imported: the defs loader collects every asset a module holds)
+MART_KEYS = [k for k in transform.bondhedge_dbt_models.keys if k.path[0] == "marts"]
 
 
 @dg.asset(
@@ -18,7 +20,7 @@ MART_KEYS = [k for k in bondhedge_dbt_models.keys if k.path[0] == "marts"]
         "Read-only analytics file for BI tools: the audited marts, swapped in atomically "
         "after every blocking check passed. Connect with read_only=True."
     ),
-    pool="duckdb_writer",
+    pool=WRITER_POOL,
 )
 def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

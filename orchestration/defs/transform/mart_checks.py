@@ -9,22 +9,23 @@ in the same run, above all the publish step, so BI readers never see a misleadin
 import dagster as dg
 
 from ingestion.sql_quote import ident
+from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.mart_schemas import mart_schemas, mart_warnings, validate_mart
-from orchestration.resources import WarehouseResource
 
 
 def mart_key(name: str) -> dg.AssetKey:
     return dg.AssetKey(["marts", name])
 
 
-def check_name(name: str) -> str:
+def mart_check_name(name: str) -> str:
+    """The pandera check of one mart (``pandera_hedge_answer``)."""
     return f"pandera_{name}"
 
 
 @dg.multi_asset_check(
     specs=[
         dg.AssetCheckSpec(
-            check_name(name),
+            mart_check_name(name),
             asset=mart_key(name),
             blocking=schema.blocking,
             description=f"pandera schema for marts.{name} (key: {', '.join(schema.key)})",

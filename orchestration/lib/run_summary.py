@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import dagster as dg
 import duckdb
 
-from orchestration.headline import headline_answer
-from orchestration.settings import published_path
+from orchestration.lib.headline import headline_answer
+from orchestration.lib.settings import published_path
+
+if TYPE_CHECKING:  # only for the annotation: this module imports no Dagster
+    import dagster as dg
 
 RULE = "─" * 72
 NEXT_STEPS = (

@@ -7,8 +7,6 @@ its rule and value in its check and in ``raw.load_log``; the others still land, 
 on to dbt with them.
 """
 
-from datetime import timedelta
-
 import dagster as dg
 
 from ingestion.catalog import load_catalog
@@ -20,7 +18,9 @@ from ingestion.landing import (
     SeriesResult,
     land_series,
 )
-from orchestration.resources import WRITER_POOL, SourceResource, WarehouseResource
+from orchestration.defs.resources import SourceResource, WarehouseResource
+from orchestration.defs.transform.project import source_freshness_policy
+from orchestration.run_launcher import WRITER_POOL
 
 RAW_GROUP = "raw"
 OBSERVATIONS = dg.AssetKey(["raw", "observations"])
@@ -28,13 +28,12 @@ LOAD_LOG = dg.AssetKey(["raw", "load_log"])
 REVISIONS = dg.AssetKey(["raw", "revisions"])
 WAREHOUSE_META = dg.AssetKey(["raw", "warehouse_meta"])
 
-# FRED posts daily series on business days; four days covers a long weekend.
-RAW_FRESHNESS = dg.FreshnessPolicy.time_window(
-    fail_window=timedelta(days=4), warn_window=timedelta(days=2)
-)
+# One rule for raw data, stated once: the dbt source's freshness in _sources.yml.
+RAW_FRESHNESS = source_freshness_policy("raw", "observations")
 
 
-def check_name(series_id: str) -> str:
+def series_check_name(series_id: str) -> str:
+    """The landing check of one series (``valid_dgs10``)."""
     return f"valid_{series_id.lower()}"
 
 
@@ -82,7 +81,7 @@ def _check_result(r: SeriesResult) -> dg.AssetCheckResult:
     )
     return dg.AssetCheckResult(
         asset_key=OBSERVATIONS,
-        check_name=check_name(r.series_id),
+        check_name=series_check_name(r.series_id),
         passed=r.status == LANDED,
         severity=severity,
         metadata=meta,
@@ -137,7 +136,7 @@ _TABLE_SCHEMA = dg.TableSchema(
     ],
     check_specs=[
         dg.AssetCheckSpec(
-            check_name(s.series_id),
+            series_check_name(s.series_id),
             asset=OBSERVATIONS,
             description=(
                 f"{s.series_id} ({s.title}): pandera rules before landing - ISO dates, "

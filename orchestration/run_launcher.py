@@ -1,90 +1,26 @@
-"""Dagster resources: the working warehouse (single writer) and the configured source.
+"""The instance's run launcher and the writer pool's upkeep (named in ``dagster.yaml``).
 
-Neither opens anything when constructed; connections and HTTP sessions are made inside runs.
-The FRED API key is never a resource field: the fred source reads ``FRED_API_KEY`` from the
-environment itself, so the key cannot reach run config, the UI or event logs.
+DuckDB takes one writer process, so every writing step claims the ``duckdb_writer`` pool
+(limit 1) and the instance runs one run at a time. A run killed mid-step would hold both
+forever; the helpers here find such runs from the instance's own records, fail them and free
+their slots, both from the next run's resources and from the daemon's run monitoring.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from dagster import DagsterEventType
 from dagster._core.launcher import DefaultRunLauncher
 from dagster._core.launcher.base import CheckRunHealthResult, WorkerStatus
 
-from ingestion.sources import make_source
-from ingestion.sources.base import Source
 from ingestion.warehouse import writer_lock
-from orchestration import settings
 
 #: the Dagster pool every step that writes the working warehouse claims (limit 1: DuckDB takes
 #: one writer process)
 WRITER_POOL = "duckdb_writer"
-
-
-class WarehouseResource(dg.ConfigurableResource):
-    """The working DuckDB file. Every write goes through its exclusive writer lock."""
-
-    path: str
-    #: the read-only analytics file BI tools open (write-audit-publish target)
-    published_path: str
-    lock_timeout_seconds: float = 900.0
-
-    @property
-    def file(self) -> Path:
-        return Path(self.path)
-
-    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # Runs before any step of the run claims a pool slot (in-process executor).
-        if context.instance is not None and context.run is not None:
-            ensure_writer_pool(context.instance)
-            release_slots_of_dead_runs(context.instance, context.run.run_id, context.log)
-
-    @property
-    def published_file(self) -> Path:
-        return Path(self.published_path)
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the writer lock (for a dbt subprocess, for instance)."""
-        with writer_lock(self.file, self.lock_timeout_seconds):
-            yield
-
-    @contextmanager
-    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-only connection, taken under the writer lock so no writer is blocked by it."""
-        with writer_lock(self.file, self.lock_timeout_seconds):
-            con = duckdb.connect(str(self.file), read_only=True)
-            try:
-                yield con
-            finally:
-                con.close()
-
-
-class SourceResource(dg.ConfigurableResource):
-    """Which source raw assets fetch from: ``sample`` (default), ``fred`` or ``csv``."""
-
-    name: str = "sample"
-    csv_dir: str | None = None
-    #: the sample's last date (ISO); empty means today. Tests pin it for reproducible runs.
-    sample_end_date: str | None = None
-    lookback_days: int = 30
-    fetch_workers: int = 4
-
-    def build(self) -> Source:
-        if self.name == "sample":
-            end = date.fromisoformat(self.sample_end_date) if self.sample_end_date else None
-            return make_source("sample", end_date=end)
-        if self.name == "csv":
-            return make_source("csv", csv_dir=self.csv_dir)
-        return make_source(self.name)
 
 
 def ensure_writer_pool(instance: dg.DagsterInstance) -> None:
@@ -229,18 +165,3 @@ def _process_alive(pid: int, run_started: float) -> bool:
         return False
     started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
     return started <= run_started + 1.0
-
-
-def default_resources() -> dict[str, dg.ConfigurableResource]:
-    source = settings.source_name()
-    return {
-        "warehouse": WarehouseResource(
-            path=str(settings.warehouse_path(source)),
-            published_path=str(settings.published_path(source)),
-        ),
-        "source": SourceResource(
-            name=source,
-            csv_dir=os.environ.get("BONDHEDGE_CSV_DIR") or None,
-            sample_end_date=os.environ.get("BONDHEDGE_SAMPLE_END_DATE") or None,
-        ),
-    }

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ingestion.sources import SOURCE_NAMES
-from orchestration import settings
+from orchestration.lib import settings
 
 WIDTH = 100
 

@@ -1,9 +1,10 @@
-"""The ``bondhedge_progress`` Dagster logger: short lines on a terminal, every record in a file.
+"""What the ``bondhedge_progress`` Dagster logger does: short lines on a terminal, every record
+in a file (the logger itself is wired in ``orchestration/defs/execution.py``).
 
 Only ``make run`` (orchestration/run.py) configures it; runs launched from the UI keep Dagster's
 console logger. It reads Dagster's structured events (step start/success/failure, failed
-checks) and the landing step's per-series messages, and draws the dbt step's progress bar
-from the ``dbt progress N/M`` lines the dbt asset logs.
+checks) off each record, and the landing step's per-series messages, and draws the dbt step's
+progress bar from the ``dbt progress N/M`` lines the dbt asset logs.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
-
-import dagster as dg
 
 STEP_LABELS = {
     "land_raw_series": "land raw series",
@@ -118,14 +117,10 @@ def _is_tty() -> bool:
     return hasattr(out, "isatty") and out.isatty()
 
 
-@dg.logger(
-    config_schema={"log_file": dg.Field(str, is_required=False)},
-    description="Short progress lines on the terminal, the full log in a file (make run).",
-)
-def bondhedge_progress(init_context: dg.InitLoggerContext) -> logging.Logger:
+def progress_logger(log_file: Path | None) -> logging.Logger:
+    """A logger whose handler prints progress lines and appends every record to ``log_file``."""
     from ingestion.catalog import load_catalog
 
-    log_file = init_context.logger_config.get("log_file")
     logger = logging.Logger("bondhedge_progress", logging.DEBUG)
-    logger.addHandler(_Progress(Path(log_file) if log_file else None, len(load_catalog())))
+    logger.addHandler(_Progress(log_file, len(load_catalog())))
     return logger

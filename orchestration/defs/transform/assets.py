@@ -1,0 +1,88 @@
+"""dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt).
+
+Keys, groups and check descriptions come from the translator (``translator.py``); the
+warehouse file reaches dbt as a ``--vars`` value from the warehouse resource (profiles.yml
+reads ``var('warehouse_path')``), never through the process environment.
+"""
+
+import json
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from ingestion.warehouse import derived_build
+from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform.metadata import table_metadata
+from orchestration.defs.transform.project import dbt_project
+from orchestration.defs.transform.translator import translator
+from orchestration.run_launcher import WRITER_POOL
+
+
+def dbt_vars(warehouse: WarehouseResource) -> str:
+    """The ``--vars`` of every dbt invocation: the run's warehouse file (the profile's path)."""
+    return json.dumps({"warehouse_path": str(warehouse.file)})
+
+
+class DbtBuildConfig(dg.Config):
+    """Launchpad options for the dbt step."""
+
+    full_refresh: bool = False
+    """Rebuild the incremental models from scratch: needed after changing a seed (the
+    catalogs), a dbt var or an incremental model's SQL; routine refreshes never need it."""
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    pool=WRITER_POOL,
+)
+def bondhedge_dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
+):
+    """`dbt build` (models, seeds and their tests) under the warehouse's writer lock.
+
+    Events are held until dbt exits, then each materialization gets row count, date range and
+    a preview read from the warehouse (dagster-dbt's own row-count fetch would open a second
+    connection while the dbt process still holds DuckDB's single-writer lock).
+    """
+    command = ["build", "--vars", dbt_vars(warehouse)]
+    with (
+        warehouse.writing(),
+        derived_build(warehouse.file, lock_timeout_seconds=warehouse.lock_timeout_seconds),
+    ):
+        invocation = dbt.cli(
+            [*command, "--full-refresh"] if config.full_refresh else command,
+            context=context,
+            target_path=dbt_project.target_path / "dagster_run",
+            raise_on_error=False,
+        )
+        events = []
+        total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+        step = max(total // 10, 1)
+        for event in invocation.stream():
+            events.append(event)
+            # a few lines for `make run`'s progress bar (each log line is an event write)
+            if len(events) % step == 0 and len(events) < total:
+                context.log.debug(f"dbt progress {len(events)}/{total}")
+        context.log.debug(f"dbt progress {total}/{total}")
+        with duckdb.connect(str(warehouse.file), read_only=True) as con:
+            for event in events:
+                if isinstance(event, dg.Output | dg.AssetMaterialization):
+                    key = (
+                        event.asset_key
+                        if isinstance(event, dg.AssetMaterialization)
+                        else (context.asset_key_for_output(event.output_name))
+                    )
+                    event = event.with_metadata({**event.metadata, **table_metadata(con, key)})
+                yield event
+    if not invocation.is_successful():
+        raise dg.Failure(
+            "dbt build failed: a model or a blocking test failed, so nothing downstream of it "
+            "was published. See the dbt logs above and the failed asset checks.",
+            metadata={"dbt_log": dg.MetadataValue.path(str(invocation.target_path))},
+        )
