@@ -197,7 +197,7 @@ def cmd_status(args) -> int:
 
 def cmd_land(args) -> int:
     from ingestion.catalog import load_catalog
-    from ingestion.landing import FAILED, INVALID, LANDED, land_series
+    from ingestion.landing import FAILED, INVALID, LANDED, land_series_batch
     from ingestion.sources import make_source
 
     source_name = args.source or settings.source_name()
@@ -249,7 +249,7 @@ def cmd_land(args) -> int:
             flush=True,
         )
 
-    report = land_series(
+    report = land_series_batch(
         warehouse,
         source,
         catalog,

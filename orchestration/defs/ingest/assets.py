@@ -16,7 +16,7 @@ from ingestion.landing import (
     LANDED,
     UNAVAILABLE,
     SeriesResult,
-    land_series,
+    land_series_batch,
 )
 from orchestration.defs.resources import SourceResource, WarehouseResource
 from orchestration.defs.transform.project import source_freshness_policy
@@ -171,7 +171,9 @@ def land_raw_series(
         else:
             context.log.warning(f"{r.series_id}: {r.status}: {r.error}")
 
-    report = land_series(
+    # validated per series, written in one transaction (issue 15: per-series transactions
+    # made landing super-linear in the number of series)
+    report = land_series_batch(
         warehouse.file,
         source.build(),
         selected,
