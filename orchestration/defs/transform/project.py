@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtProject
@@ -15,6 +19,10 @@ dbt_project = DbtProject(
     target_path=PROJECT_ROOT / "target",
     profiles_dir=PROJECT_ROOT,
 )
+# `dg check defs` run as `.venv/bin/dg` (no activated venv) would not find dbt on PATH when
+# prepare_if_dev parses: dbt is installed beside this interpreter, so look there too
+if shutil.which("dbt") is None and (Path(sys.executable).parent / "dbt").exists():
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 # Under `dg dev` / `dagster dev` this runs `dbt parse` when the manifest is missing or stale;
 # elsewhere (`make run`, CI) the Makefile prepares it (`dagster-dbt project prepare-and-package`).
 dbt_project.prepare_if_dev()
