@@ -16,6 +16,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from ingestion.dbt_lists import dbt_var
 from ingestion.sql_quote import ident
 
 #: (start, end) columns of a table's time axis, in order of preference
@@ -32,6 +33,9 @@ DATE_AXES = (
 )
 
 HEADLINE = "equity_asset_id = 'sp500' and bond_asset_id = 'ust_10y'"
+#: the hedge regime's fast and slow trailing windows (dbt vars)
+FAST = int(dbt_var("regime_hedge_fast_correlation_window"))
+SLOW = int(dbt_var("regime_hedge_correlation_window"))
 
 #: marts whose preview is a fixed selection rather than the latest rows
 PREVIEWS = {
@@ -85,11 +89,11 @@ METRICS = {
         ),
     },
     "rolling_correlations": {
-        "correlation_63d_latest": (
-            "arg_max(correlation, as_of_date) filter (where window_periods = 63)"
+        f"correlation_{FAST}d_latest": (
+            f"arg_max(correlation, as_of_date) filter (where window_periods = {FAST})"
         ),
-        "correlation_252d_latest": (
-            "arg_max(correlation, as_of_date) filter (where window_periods = 252)"
+        f"correlation_{SLOW}d_latest": (
+            f"arg_max(correlation, as_of_date) filter (where window_periods = {SLOW})"
         ),
         "_from": f"marts.rolling_correlations where {HEADLINE} and frequency = 'daily'",
     },

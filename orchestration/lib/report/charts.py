@@ -18,6 +18,7 @@ from orchestration.lib.report.figure import (
     no_data,
     save,
 )
+from orchestration.lib.report.queries import SLOW_WINDOW as SLOW
 from orchestration.lib.report.queries import Provenance
 from orchestration.lib.report.text import short_name
 
@@ -25,8 +26,8 @@ DRAWDOWN_BONDS = ("ust_2y", "ust_10y")
 
 
 def chart_rolling_correlation(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
-    title = "Rolling 252-day correlation: S&P 500 vs 10-year Treasury (daily returns)"
-    rows = queries.daily_correlation_252(con)
+    title = f"Rolling {SLOW}-day correlation: S&P 500 vs 10-year Treasury (daily returns)"
+    rows = queries.daily_correlation_slow(con)
     fig, (ax,) = figure(prov, title, (11, 5.2))
     if not rows:
         no_data(ax, "rolling correlation")
@@ -69,7 +70,7 @@ def chart_rolling_correlation(con, prov: Provenance, path: Path) -> tuple[str, s
     )
     negative = sum(v < -0.2 for v in values) / len(values)
     caption = (
-        f"Trailing 252-business-day correlation of daily S&P 500 and 10-year Treasury "
+        f"Trailing {SLOW}-business-day correlation of daily S&P 500 and 10-year Treasury "
         f"returns, {dates[0]} to {dates[-1]}, shaded by inflation regime (CPI YoY, as "
         f"published). It was below \u22120.2 on {negative:.0%} of days; latest "
         f"{values[-1]:+.2f}."
@@ -80,7 +81,7 @@ def chart_rolling_correlation(con, prov: Provenance, path: Path) -> tuple[str, s
 def chart_markov_regimes(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
     title = "Markov-switching hedge regime: probability the hedge is failing vs the correlation"
     months = queries.markov_months(con)
-    corr = queries.daily_correlation_252(con)
+    corr = queries.daily_correlation_slow(con)
     fit = queries.markov_betas(con)
     fig, (ax,) = figure(prov, title, (11, 5.2))
     if not months:
@@ -100,9 +101,15 @@ def chart_markov_regimes(con, prov: Provenance, path: Path) -> tuple[str, str, b
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylim(-1, 1)
     ax.set_xlim(dates[0], dates[-1])
-    ax.set_ylabel("252-day correlation")
+    ax.set_ylabel(f"{SLOW}-day correlation")
     handles = [
-        Line2D([], [], color="#08306b", lw=1.1, label="252-day S&P 500 / 10y correlation"),
+        Line2D(
+            [],
+            [],
+            color="#08306b",
+            lw=1.1,
+            label=f"{SLOW}-day S&P 500 / 10y correlation",
+        ),
         Patch(color="#c62828", alpha=0.22, label="filtered P(hedge failing), real time"),
         Line2D([], [], color="#c62828", lw=0.8, ls=":", label="smoothed P (hindsight)"),
     ]

@@ -12,9 +12,15 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.dbt_lists import dbt_var
+
 EQUITY = "sp500"
 
 HEADLINE_BOND = "ust_10y"
+#: the hedge regime's trailing windows (dbt vars, business days): the fast one sets the regime,
+#: the slow one is the long view both correlation charts draw
+FAST_WINDOW = int(dbt_var("regime_hedge_fast_correlation_window"))
+SLOW_WINDOW = int(dbt_var("regime_hedge_correlation_window"))
 
 ANSWER_FREQUENCY = "monthly"
 
@@ -102,16 +108,16 @@ def regime_runs(con, column: str) -> list[tuple[str, date, date]]:
     ).fetchall()
 
 
-def daily_correlation_252(con) -> list[tuple]:
-    """(as_of_date, correlation) of the headline pair's 252-day daily correlation, both charts'."""
+def daily_correlation_slow(con) -> list[tuple]:
+    """(as_of_date, correlation): the headline pair's slow-window daily correlation."""
     return con.execute(
         """
     select as_of_date, correlation from marts.rolling_correlations
-    where frequency = 'daily' and window_periods = 252 and equity_asset_id = ?
+    where frequency = 'daily' and window_periods = ? and equity_asset_id = ?
       and bond_asset_id = ? and correlation is not null and not isnan(correlation)
     order by as_of_date
     """,
-        [EQUITY, HEADLINE_BOND],
+        [SLOW_WINDOW, EQUITY, HEADLINE_BOND],
     ).fetchall()
 
 

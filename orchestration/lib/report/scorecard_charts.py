@@ -8,6 +8,7 @@ from matplotlib.ticker import PercentFormatter
 
 from orchestration.lib.report import answer, queries
 from orchestration.lib.report.figure import TENOR_COLOURS, figure, no_data, save
+from orchestration.lib.report.queries import FAST_WINDOW as FAST
 from orchestration.lib.report.queries import Provenance
 from orchestration.lib.report.text import TENOR_ASSETS, short_name
 
@@ -24,7 +25,11 @@ def chart_hit_rates(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]
     panels = (
         ("inflation_regime", ("low", "moderate", "high"), "inflation (CPI YoY)"),
         ("policy_regime", ("easing", "hold", "tightening"), "Fed policy (last move)"),
-        ("hedge_regime", ("negative", "neutral", "positive"), "63-day stock-bond correlation"),
+        (
+            "hedge_regime",
+            ("negative", "neutral", "positive"),
+            f"{FAST}-day stock-bond correlation",
+        ),
     )
     rows = queries.monthly_hit_rates(con)
     data = {(b, d, v): (n, h, lo, hi) for b, d, v, n, h, lo, hi in rows}

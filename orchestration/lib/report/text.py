@@ -15,7 +15,9 @@ import duckdb
 
 from orchestration.lib.report import queries
 from orchestration.lib.report.answer import EraAnswer
+from orchestration.lib.report.queries import FAST_WINDOW as FAST
 from orchestration.lib.report.queries import HEADLINE_BOND
+from orchestration.lib.report.queries import SLOW_WINDOW as SLOW
 
 TENOR_ASSETS = ("ust_2y", "ust_5y", "ust_10y", "ust_30y", "tips_10y")
 
@@ -128,7 +130,7 @@ def headline(con: duckdb.DuckDBPyConnection, answer: list[EraAnswer]) -> list[st
         corr = {r[0]: r for r in queries.scorecard(con, "hedge_regime", bond)}
         if "negative" in corr and "positive" in corr:
             text += (
-                f"; {pct(corr['negative'][3])} when the trailing 63-day stock-bond "
+                f"; {pct(corr['negative'][3])} when the trailing {FAST}-day stock-bond "
                 f"correlation was negative, {pct(corr['positive'][3])} when it was positive"
             )
         paragraphs.append(text + ".")
@@ -158,7 +160,7 @@ def headline(con: duckdb.DuckDBPyConnection, answer: list[EraAnswer]) -> list[st
         as_of, corr, regime, inflation, policy, outlook, reason = now
         corr_text = "n/a" if corr is None or math.isnan(corr) else f"{corr:+.2f}"
         paragraphs.append(
-            f"Now ({as_of}): the 252-day S&P 500 / 10-year correlation is {corr_text} "
+            f"Now ({as_of}): the {SLOW}-day S&P 500 / 10-year correlation is {corr_text} "
             f"({regime or 'unknown'} hedge regime), inflation is {inflation or 'unknown'} and "
             f"Fed policy is on {policy or 'unknown'}. Outlook: {outlook} \u2014 {reason}."
         )
@@ -233,7 +235,11 @@ def format_answer_text(answer: list[EraAnswer], width: int = 100) -> str:
 
 REGIME_TABLES = (
     ("inflation_regime", ("low", "moderate", "high"), "inflation at the start of the month"),
-    ("hedge_regime", ("negative", "neutral", "positive"), "trailing 63-day correlation"),
+    (
+        "hedge_regime",
+        ("negative", "neutral", "positive"),
+        f"trailing {FAST}-day correlation",
+    ),
 )
 
 
