@@ -39,6 +39,7 @@ PORTED_KEYS: dict[str, tuple[str, ...]] = {
     "intermediate.int_asset_returns_periodic": ("asset_id", "frequency", "period_key"),
     "intermediate.int_asset_returns": ("asset_id", "frequency", "period_end"),
     "marts.asset_returns": ("asset_id", "frequency", "period_end"),
+    "marts.calendar_year_returns": ("year", "asset_id"),
 }
 # When dbt built the row: differs between any two builds by design.
 IGNORED_COLUMNS = ("built_at",)
