@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-# The models ported to Spark (issue 13, first slice) and the key of each.
+# The models ported to Spark (issue 13: first slice, then the returns chain) and the key of each.
 PORTED_KEYS: dict[str, tuple[str, ...]] = {
     "reference.series_catalog": ("series_id",),
     "reference.asset_catalog": ("asset_id",),
@@ -31,6 +31,15 @@ PORTED_KEYS: dict[str, tuple[str, ...]] = {
     "intermediate.int_observations_daily": ("series_id", "calendar_date"),
     "intermediate.int_series_availability": ("series_id",),
     "marts.breakevens": ("date", "tenor_years"),
+    "intermediate.int_reference_cpi_daily": ("series_id", "calendar_date"),
+    "intermediate.int_curve_slopes_daily": ("asset_id", "calendar_date"),
+    "intermediate.int_dividend_accrual_daily": ("asset_id", "calendar_date"),
+    "intermediate.int_asset_returns_daily": ("asset_id", "calendar_date"),
+    "intermediate.int_cash_returns_daily": ("calendar_date",),
+    "intermediate.int_asset_returns_periodic": ("asset_id", "frequency", "period_key"),
+    "intermediate.int_asset_returns": ("asset_id", "frequency", "period_end"),
+    "marts.asset_returns": ("asset_id", "frequency", "period_end"),
+    "marts.calendar_year_returns": ("year", "asset_id"),
 }
 # When dbt built the row: differs between any two builds by design.
 IGNORED_COLUMNS = ("built_at",)

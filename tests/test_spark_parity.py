@@ -1,4 +1,4 @@
-"""The dbt models ported to Spark give on Spark what they give on DuckDB (issue 13, first slice).
+"""The dbt models ported to Spark give on Spark what they give on DuckDB (issue 13).
 
 The same raw landing (a shortened synthetic sample: every catalog series from 2023-06-01, so
 Spark's fixed cost stays small) is built by dbt-duckdb and by dbt-spark (local session, the

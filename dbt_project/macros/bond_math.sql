@@ -101,5 +101,14 @@
 
 {#- Elapsed time in years between two dates: actual calendar days / 365.25. -#}
 {% macro year_fraction(start_date, end_date) -%}
+    {{ return(adapter.dispatch('year_fraction', 'bondhedge')(start_date, end_date)) }}
+{%- endmacro %}
+
+{% macro default__year_fraction(start_date, end_date) -%}
     (date_diff('day', {{ start_date }}, {{ end_date }}) / 365.25)
+{%- endmacro %}
+
+{#- Spark: datediff gives an int, and int / 365.25 would be a 6-decimal number: double first. -#}
+{% macro spark__year_fraction(start_date, end_date) -%}
+    (cast(datediff({{ end_date }}, {{ start_date }}) as double) / 365.25)
 {%- endmacro %}

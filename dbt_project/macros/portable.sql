@@ -275,3 +275,161 @@
         {%- do alter_column_set_constraints(relation, model.columns) -%}
     {%- endif -%}
 {% endmacro %}
+
+
+{#- The value of `value_expr` on the row with the largest (smallest) `key_expr`: DuckDB's
+    arg_max / arg_min, Spark's max_by / min_by. A `filter (where ...)` may follow on both. -#}
+{% macro arg_max(value_expr, key_expr) -%}
+    {{ return(adapter.dispatch('arg_max', 'bondhedge')(value_expr, key_expr)) }}
+{%- endmacro %}
+
+{% macro default__arg_max(value_expr, key_expr) -%}
+    arg_max({{ value_expr }}, {{ key_expr }})
+{%- endmacro %}
+
+{% macro spark__arg_max(value_expr, key_expr) -%}
+    max_by({{ value_expr }}, {{ key_expr }})
+{%- endmacro %}
+
+{% macro arg_min(value_expr, key_expr) -%}
+    {{ return(adapter.dispatch('arg_min', 'bondhedge')(value_expr, key_expr)) }}
+{%- endmacro %}
+
+{% macro default__arg_min(value_expr, key_expr) -%}
+    arg_min({{ value_expr }}, {{ key_expr }})
+{%- endmacro %}
+
+{% macro spark__arg_min(value_expr, key_expr) -%}
+    min_by({{ value_expr }}, {{ key_expr }})
+{%- endmacro %}
+
+
+{#- `date_expr` moved back by `months_expr` whole months (a date). -#}
+{% macro minus_months(date_expr, months_expr) -%}
+    {{ return(adapter.dispatch('minus_months', 'bondhedge')(date_expr, months_expr)) }}
+{%- endmacro %}
+
+{% macro default__minus_months(date_expr, months_expr) -%}
+    {{ date_expr }} - to_months({{ months_expr }})
+{%- endmacro %}
+
+{% macro spark__minus_months(date_expr, months_expr) -%}
+    add_months({{ date_expr }}, -({{ months_expr }}))
+{%- endmacro %}
+
+
+{#- Whole months from the month start `start_month` to the month start `end_month` (int). -#}
+{% macro months_between_starts(start_month, end_month) -%}
+    {{ return(adapter.dispatch('months_between_starts', 'bondhedge')(start_month, end_month)) }}
+{%- endmacro %}
+
+{% macro default__months_between_starts(start_month, end_month) -%}
+    date_diff('month', {{ start_month }}, {{ end_month }})
+{%- endmacro %}
+
+{% macro spark__months_between_starts(start_month, end_month) -%}
+    cast(months_between({{ end_month }}, {{ start_month }}) as int)
+{%- endmacro %}
+
+
+{#- The number of weekdays (Monday-Friday) in the month starting on `month_start`. -#}
+{% macro weekdays_in_month(month_start) -%}
+    {{ return(adapter.dispatch('weekdays_in_month', 'bondhedge')(month_start)) }}
+{%- endmacro %}
+
+{% macro default__weekdays_in_month(month_start) -%}
+    (
+                    select count(*)
+                    from
+                        range(
+                            {{ month_start }},
+                            {{ month_start }} + interval 1 month,
+                            interval 1 day
+                        ) as month_weekdays (day_start)
+                    where isodow(month_weekdays.day_start) <= 5
+                )
+{%- endmacro %}
+
+{% macro spark__weekdays_in_month(month_start) -%}
+    size(filter(
+        sequence({{ month_start }}, date_add(add_months({{ month_start }}, 1), -1)),
+        day_start -> weekday(day_start) < 5
+    ))
+{%- endmacro %}
+
+
+{#- `union all by name` between selects. On Spark (no `by name`) a plain `union all`: every
+    select joined with it must list the same columns in the same order. -#}
+{% macro union_all_by_name() -%}
+    {{ return(adapter.dispatch('union_all_by_name', 'bondhedge')()) }}
+{%- endmacro %}
+
+{% macro default__union_all_by_name() -%}
+    union all by name
+{%- endmacro %}
+
+{% macro spark__union_all_by_name() -%}
+    union all
+{%- endmacro %}
+
+
+{#- `expr` as a double where Spark would otherwise make an int / decimal literal a 6-decimal
+    number (DuckDB already divides in double: rendered unchanged there). -#}
+{% macro to_double(expr) -%}
+    {{ return(adapter.dispatch('to_double', 'bondhedge')(expr)) }}
+{%- endmacro %}
+
+{% macro default__to_double(expr) -%}
+    {{ expr }}
+{%- endmacro %}
+
+{% macro spark__to_double(expr) -%}
+    cast({{ expr }} as double)
+{%- endmacro %}
+
+
+{#- One row per `key` and month from its first to its last `month_column` in `relation`. -#}
+{% macro month_spine(relation, key, month_column) -%}
+    {{ return(adapter.dispatch('month_spine', 'bondhedge')(relation, key, month_column)) }}
+{%- endmacro %}
+
+{% macro default__month_spine(relation, key, month_column) -%}
+    select
+        {{ key }},
+        unnest(
+            generate_series(min({{ month_column }}), max({{ month_column }}), interval 1 month)
+        )::date as {{ month_column }}
+    from {{ relation }}
+    group by {{ key }}
+{%- endmacro %}
+
+{% macro spark__month_spine(relation, key, month_column) -%}
+    select
+        {{ key }},
+        explode(sequence(first_month, last_month, interval 1 month)) as {{ month_column }}
+    from (
+        select
+            {{ key }},
+            min({{ month_column }}) as first_month,
+            max({{ month_column }}) as last_month
+        from {{ relation }}
+        group by {{ key }}
+    ) as month_spans
+{%- endmacro %}
+
+
+{#- The product of the non-null values of `expr` in the group (null when there are none).
+    Spark SQL has no product aggregate: the collected values are multiplied in order. -#}
+{% macro product(expr) -%}
+    {{ return(adapter.dispatch('product', 'bondhedge')(expr)) }}
+{%- endmacro %}
+
+{% macro default__product(expr) -%}
+    product({{ expr }})
+{%- endmacro %}
+
+{% macro spark__product(expr) -%}
+    (case when count({{ expr }}) > 0 then aggregate(
+        collect_list(cast({{ expr }} as double)), cast(1.0 as double), (acc, x) -> acc * x
+    ) end)
+{%- endmacro %}

@@ -46,15 +46,15 @@ unioned as (
 )
 
 select
-    unioned.asset_id::varchar as asset_id,
-    unioned.frequency::varchar as frequency,
+    {{ cast('unioned.asset_id', 'varchar') }} as asset_id,
+    {{ cast('unioned.frequency', 'varchar') }} as frequency,
     unioned.period_start::date as period_start,
     unioned.period_end::date as period_end,
     unioned.base_date::date as base_date,
     unioned.total_return::double as total_return,
     unioned.price_return::double as price_return,
     unioned.excess_return::double as excess_return,
-    unioned.return_basis::varchar as return_basis,
+    {{ cast('unioned.return_basis', 'varchar') }} as return_basis,
     unioned.n_days::integer as n_days,
     unioned.is_complete_period::boolean as is_complete_period
 from unioned

@@ -49,13 +49,13 @@ keyed as (
         week_start as period_key,
         *
     from daily
-    union all by name
+    {{ union_all_by_name() }}
     select
         'monthly' as frequency,
         month_start as period_key,
         *
     from daily
-    union all by name
+    {{ union_all_by_name() }}
     select
         'yearly' as frequency,
         year_start as period_key,
@@ -78,7 +78,7 @@ calendar_periods as (
         month_start as period_key,
         count(*) as n_business_days,
         last_day(month_start)
-        - (case isodow(last_day(month_start)) when 6 then 1 when 7 then 2 else 0 end)::int
+        - (case {{ isodow('last_day(month_start)') }} when 6 then 1 when 7 then 2 else 0 end)::int
             as last_weekday
     from calendar
     group by month_start
@@ -89,7 +89,7 @@ calendar_periods as (
         count(*) as n_business_days,
         make_date(year(year_start), 12, 31)
         - (
-            case isodow(make_date(year(year_start), 12, 31)) when 6 then 1 when 7 then 2 else 0 end
+            case {{ isodow('make_date(year(year_start), 12, 31)') }} when 6 then 1 when 7 then 2 else 0 end
         )::int as last_weekday
     from calendar
     group by year_start
@@ -102,13 +102,13 @@ aggregated as (
         period_key,
         min(calendar_date) filter (where total_return is not null) as period_start,
         max(calendar_date) filter (where total_return is not null) as period_end,
-        arg_min(base_date, calendar_date) filter (where total_return is not null) as base_date,
+        {{ arg_min('base_date', 'calendar_date') }} filter (where total_return is not null) as base_date,
         count(total_return) as n_days,
         max(business_day_index) filter (where total_return is not null)
         - min(business_day_index) filter (where total_return is not null)
         + 1 as n_days_spanned,
-        product(1.0 + total_return) - 1.0 as compounded_total_return,
-        product(1.0 + price_return) - 1.0 as compounded_price_return,
+        {{ product('1.0 + total_return') }} - 1.0 as compounded_total_return,
+        {{ product('1.0 + price_return') }} - 1.0 as compounded_price_return,
         count(price_return) as n_price_days,
         -- a period is `total` only if every day in it is (an equity day without a known
         -- dividend is `price_only`)
@@ -117,7 +117,7 @@ aggregated as (
                 then 'total'
             else 'price_only'
         end as return_basis,
-        product(1.0 + cash_return) - 1.0 as compounded_cash_return,
+        {{ product('1.0 + cash_return') }} - 1.0 as compounded_cash_return,
         count(cash_return) as n_cash_days
     from keyed
     group by asset_id, frequency, period_key

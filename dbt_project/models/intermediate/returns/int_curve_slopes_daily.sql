@@ -58,11 +58,11 @@ brackets as (
         asset_id,
         calendar_date,
         max(tenor_years) filter (where is_below) as lower_tenor,
-        arg_max(value, tenor_years) filter (where is_below) as lower_yield,
-        arg_max(series_id, tenor_years) filter (where is_below) as lower_series_id,
+        {{ arg_max('value', 'tenor_years') }} filter (where is_below) as lower_yield,
+        {{ arg_max('series_id', 'tenor_years') }} filter (where is_below) as lower_series_id,
         min(tenor_years) filter (where not is_below) as upper_tenor,
-        arg_min(value, tenor_years) filter (where not is_below) as upper_yield,
-        arg_min(series_id, tenor_years) filter (where not is_below) as upper_series_id
+        {{ arg_min('value', 'tenor_years') }} filter (where not is_below) as upper_yield,
+        {{ arg_min('series_id', 'tenor_years') }} filter (where not is_below) as upper_series_id
     from candidates
     group by asset_id, calendar_date
 )

@@ -38,16 +38,7 @@ month_days as (
         calendar.month_start,
         case
             when calendar.month_start = last_month.month_start
-                then (
-                    select count(*)
-                    from
-                        range(
-                            calendar.month_start,
-                            calendar.month_start + interval 1 month,
-                            interval 1 day
-                        ) as month_weekdays (day_start)
-                    where isodow(month_weekdays.day_start) <= 5
-                )
+                then {{ weekdays_in_month('calendar.month_start') }}
             else count(*)
         end as dividend_business_days
     from calendar
@@ -98,17 +89,19 @@ month_dividend as (
         month_days.month_start,
         month_days.dividend_business_days,
         max(dividend_points.yield_month) as yield_month,
-        arg_max(dividend_points.dividend_yield, dividend_points.yield_month) as dividend_yield,
-        arg_max(dividend_points.annual_dividend_points, dividend_points.yield_month)
+        {{ arg_max('dividend_points.dividend_yield', 'dividend_points.yield_month') }} as dividend_yield,
+        {{ arg_max('dividend_points.annual_dividend_points', 'dividend_points.yield_month') }}
             as annual_dividend_points
     from month_days
     inner join dividend_points
         on
             dividend_points.yield_month
-            <= month_days.month_start - to_months({{ var('dividend_yield_lag_months') }})
+            <= {{ minus_months('month_days.month_start', var('dividend_yield_lag_months')) }}
             and dividend_points.yield_month
-            >= month_days.month_start
-            - to_months({{ var('dividend_yield_lag_months') }} + {{ var('dividend_max_carry_months') }})
+            >= {{ minus_months(
+                'month_days.month_start',
+                var('dividend_yield_lag_months') ~ ' + ' ~ var('dividend_max_carry_months')
+            ) }}
     group by dividend_points.asset_id, month_days.month_start, month_days.dividend_business_days
 )
 
@@ -119,7 +112,7 @@ select
     month_dividend.dividend_yield,
     month_dividend.annual_dividend_points,
     month_dividend.dividend_business_days,
-    date_diff('month', month_dividend.yield_month, month_dividend.month_start)
+    {{ months_between_starts('month_dividend.yield_month', 'month_dividend.month_start') }}
     - {{ var('dividend_yield_lag_months') }} as dividend_carried_months
 from month_dividend
 inner join calendar on month_dividend.month_start = calendar.month_start

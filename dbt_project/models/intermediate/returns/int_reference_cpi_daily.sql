@@ -25,26 +25,15 @@ published as (
 ),
 
 month_spine as (
-    select
-        series_id,
-        unnest(
-            generate_series(min(cpi_month), max(cpi_month), interval 1 month)
-        )::date as cpi_month
-    from published
-    group by series_id
+    {{ month_spine('published', 'series_id', 'cpi_month') }}
 ),
 
 last_print as (
-    select
-        month_spine.series_id,
-        month_spine.cpi_month,
-        published.cpi_month as last_print_month,
-        published.cpi as last_print_cpi
-    from month_spine
-    asof left join published
-        on
-            month_spine.series_id = published.series_id
-            and month_spine.cpi_month >= published.cpi_month
+    {{ asof_join(
+        'month_spine', 'published', 'cpi_month', 'cpi_month',
+        {'last_print_month': 'cpi_month', 'last_print_cpi': 'cpi'},
+        by=['series_id'], join_type='left'
+    ) }}
 ),
 
 monthly as (
@@ -57,7 +46,8 @@ monthly as (
                 last_print.last_print_cpi
                 * power(
                     last_print.last_print_cpi / year_before.cpi,
-                    date_diff('month', last_print.last_print_month, last_print.cpi_month) / 12.0
+                    {{ to_double(months_between_starts('last_print.last_print_month', 'last_print.cpi_month')) }}
+                    / 12.0
                 )
         end as cpi,
         last_print.last_print_month <> last_print.cpi_month as is_fallback
@@ -79,7 +69,7 @@ daily as (
         calendar.calendar_date,
         monthly_lag3.cpi as cpi_lag3,
         monthly_lag2.cpi as cpi_lag2,
-        (day(calendar.calendar_date) - 1.0)
+        ({{ to_double('day(calendar.calendar_date) - 1.0') }})
         / day(last_day(calendar.calendar_date)) as month_fraction,
         monthly_lag3.is_fallback or monthly_lag2.is_fallback as uses_fallback_cpi
     from calendar

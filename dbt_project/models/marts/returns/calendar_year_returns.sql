@@ -6,11 +6,11 @@
 
 select
     year(periodic.period_key)::integer as year,  -- noqa: RF04
-    periodic.asset_id::varchar as asset_id,
+    {{ cast('periodic.asset_id', 'varchar') }} as asset_id,
     periodic.total_return::double as total_return,
     periodic.price_return::double as price_return,
     periodic.excess_return::double as excess_return,
-    periodic.return_basis::varchar as return_basis,
+    {{ cast('periodic.return_basis', 'varchar') }} as return_basis,
     periodic.n_days::integer as trading_days,
     periodic.period_start::date as first_trading_day,
     periodic.period_end::date as last_trading_day,
