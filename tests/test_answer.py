@@ -19,7 +19,9 @@ import pytest
 
 from ingestion.catalog import PROJECT_ROOT
 
-MODEL_PATH = PROJECT_ROOT / "dbt_project" / "models" / "intermediate" / "int_hedge_bootstrap.py"
+MODEL_PATH = (
+    PROJECT_ROOT / "dbt_project" / "models" / "intermediate" / "answer" / "int_hedge_bootstrap.py"
+)
 
 
 def bootstrap_module():
