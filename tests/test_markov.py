@@ -21,7 +21,9 @@ import pytest
 
 from ingestion.catalog import PROJECT_ROOT
 
-MODEL = PROJECT_ROOT / "dbt_project" / "models" / "intermediate" / "answer" / "int_markov_regimes.py"
+MODEL = (
+    PROJECT_ROOT / "dbt_project" / "models" / "intermediate" / "answer" / "int_markov_regimes.py"
+)
 
 
 def markov():
