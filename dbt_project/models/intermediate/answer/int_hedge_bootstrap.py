@@ -33,8 +33,10 @@ Reuse (incremental builds): a cell's row is a function of its input alone (its o
 stream; the era test adds the previous era's input), so each row stores `input_fingerprint`,
 a SHA-256 of everything it depends on (`cell_fingerprint`: the cell's dates and returns, B,
 the seed, min periods, the era's bounds, the previous era's input, MODEL_VERSION and numpy's
-version). A build copies the stored row of every cell whose fingerprint is unchanged
-(`reused` = true) and resamples the others; `--full-refresh` resamples every cell. The era test
+version; returns rounded to RETURN_DECIMALS, so that the last-bit noise of DuckDB's parallel
+sums upstream does not change it). A build copies the stored row of every cell whose
+fingerprint is unchanged (`reused` = true) and resamples the others; `--full-refresh`
+resamples every cell. The era test
 of a resampled cell needs the previous era's replicates: cells that are some era's previous
 store their tested statistics' replicates (`<statistic>_replicates`), so a reused previous era
 is not resampled again. The table is replaced as a whole each build (incremental strategy
@@ -69,6 +71,10 @@ FREQUENCIES = ("daily", "weekly", "monthly")
 #: bump whenever a change to this file changes any output value: every stored row is then
 #: recomputed (the fingerprint includes it)
 MODEL_VERSION = "1"
+#: returns are rounded to this many decimals before use: DuckDB's parallel sums make the last
+#: bit of a few weekly / monthly returns vary between builds of the same data (~1e-16), which
+#: would change the input fingerprint; 1e-10 is far below the data's precision
+RETURN_DECIMALS = 10
 KEY_COLUMNS = ("equity_asset_id", "bond_asset_id", "frequency", "era", "return_basis")
 
 
@@ -675,11 +681,11 @@ def model(dbt, session):
         "bond_asset_id": np.asarray(arrays["bond_asset_id"], dtype=str),
         "frequency": np.asarray(arrays["frequency"], dtype=str),
         "period_end": np.asarray(arrays["period_end"], dtype="datetime64[D]"),
-        "stock_return": np.asarray(arrays["stock_return"], dtype=float),
+        "stock_return": np.round(np.asarray(arrays["stock_return"], dtype=float), RETURN_DECIMALS),
     }
     for b in bases:
-        column = np.ma.asarray(arrays[f"bond_{b}"]).astype(float)
-        pairs[f"bond_{b}"] = np.ma.filled(column, np.nan)
+        column = np.ma.filled(np.ma.asarray(arrays[f"bond_{b}"]).astype(float), np.nan)
+        pairs[f"bond_{b}"] = np.round(column, RETURN_DECIMALS)
     import pyarrow as pa
 
     schema = _schema(pa)
