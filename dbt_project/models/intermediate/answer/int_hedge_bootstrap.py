@@ -36,10 +36,9 @@ the seed, min periods, the era's bounds, the previous era's input, MODEL_VERSION
 version; returns rounded to RETURN_DECIMALS, so that the last-bit noise of DuckDB's parallel
 sums upstream does not change it). A build copies the stored row of every cell whose
 fingerprint is unchanged (`reused` = true) and resamples the others; `--full-refresh`
-resamples every cell. The era test
-of a resampled cell needs the previous era's replicates: cells that are some era's previous
-store their tested statistics' replicates (`<statistic>_replicates`), so a reused previous era
-is not resampled again. The table is replaced as a whole each build (incremental strategy
+resamples every cell. The era test of a resampled cell needs the previous era's replicates:
+cells that are some era's previous store their tested statistics' replicates
+(`<statistic>_replicates`), so a reused previous era is not resampled again. The table is replaced as a whole each build (incremental strategy
 `replace_all`, macros/incremental.sql): cells that no longer exist disappear.
 """
 
