@@ -74,3 +74,16 @@
 {% macro observations_copy_from() -%}
     {{ refresh_from('calendar_date', ref('int_observations_daily'), 'calendar_date', 'built_at') }}
 {%- endmacro %}
+
+{#- Whole-table replacement for the dbt Python models that reuse their own last build
+    (int_hedge_bootstrap, int_markov_regimes). They are incremental only so that
+    `dbt.is_incremental` tells them whether the last build's rows may be reused (false on the
+    first build and on --full-refresh); each build returns the complete table, and this
+    strategy makes it the table's whole content in one transaction, as a table
+    materialization would (rows the model no longer returns disappear). -#}
+{% macro get_incremental_replace_all_sql(arg_dict) -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ arg_dict['target_relation'] }};
+    insert into {{ arg_dict['target_relation'] }} ({{ columns }})
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}

@@ -28,10 +28,23 @@ it that ends before it starts (the full history has none).
 Parameters (dbt vars, passed in through the model's config in _int_answer.yml):
 `bootstrap_resamples` (B), `bootstrap_seed`, `answer_eras`, `answer_equity_assets`,
 `scorecard_min_periods`.
+
+Reuse (incremental builds): a cell's row is a function of its input alone (its own seeded
+stream; the era test adds the previous era's input), so each row stores `input_fingerprint`,
+a SHA-256 of everything it depends on (`cell_fingerprint`: the cell's dates and returns, B,
+the seed, min periods, the era's bounds, the previous era's input, MODEL_VERSION and numpy's
+version; returns rounded to RETURN_DECIMALS, so that the last-bit noise of DuckDB's parallel
+sums upstream does not change it). A build copies the stored row of every cell whose
+fingerprint is unchanged (`reused` = true) and resamples the others; `--full-refresh`
+resamples every cell. The era test of a resampled cell needs the previous era's replicates:
+cells that are some era's previous store their tested statistics' replicates
+(`<statistic>_replicates`), so a reused previous era is not resampled again. The table is replaced as a whole each build (incremental strategy
+`replace_all`, macros/incremental.sql): cells that no longer exist disappear.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import zlib
@@ -54,6 +67,14 @@ TESTED = ("hit_rate", "mean_bond_return_when_stock_down", "correlation")
 CHUNK_CELLS = 3_000_000  # resamples x blocks x terms gathered at once (bounds memory)
 MAX_UNDEFINED_SHARE = 0.05
 FREQUENCIES = ("daily", "weekly", "monthly")
+#: bump whenever a change to this file changes any output value: every stored row is then
+#: recomputed (the fingerprint includes it)
+MODEL_VERSION = "1"
+#: returns are rounded to this many decimals before use: DuckDB's parallel sums make the last
+#: bit of a few weekly / monthly returns vary between builds of the same data (~1e-16), which
+#: would change the input fingerprint; 1e-10 is far below the data's precision
+RETURN_DECIMALS = 10
+KEY_COLUMNS = ("equity_asset_id", "bond_asset_id", "frequency", "era", "return_basis")
 
 
 # ------------------------------------------------------------------------------------------
@@ -443,9 +464,73 @@ order by 1, 2, 3, 4
 """
 
 
-def compute(pairs: dict[str, np.ndarray], bases, eras, resamples, seed, min_periods):
-    """Rows (dicts) of int_hedge_bootstrap from the aligned pairs (numpy columns)."""
+def cell_fingerprint(key, era, dates, stock, bond, resamples, seed, min_periods, keeps):
+    """SHA-256 (hex) of everything a cell's statistics depend on but the previous era's input.
+
+    ``keeps``: whether the row stores its replicates (it is some era's previous era)."""
+    header = [
+        MODEL_VERSION,
+        np.__version__,
+        list(key),
+        str(era["start"]),
+        str(era["end"]),
+        era["previous"],
+        int(resamples),
+        int(seed),
+        int(min_periods),
+        bool(keeps),
+        int(stock.size),
+    ]
+    h = hashlib.sha256(json.dumps(header).encode())
+    h.update(np.ascontiguousarray(dates, dtype="datetime64[D]").astype("<i8").tobytes())
+    h.update(np.ascontiguousarray(stock, dtype="<f8").tobytes())
+    h.update(np.ascontiguousarray(bond, dtype="<f8").tobytes())
+    return h.hexdigest()
+
+
+def _chained(own: str, previous: str | None) -> str:
+    """A row's fingerprint: its own input's and, when it is tested, the previous era's."""
+    return hashlib.sha256(f"{own}|{previous or '-'}".encode()).hexdigest()
+
+
+class _Stored:
+    """A reused cell as the era test of a later, resampled cell needs it."""
+
+    def __init__(self, row, redraw):
+        self.estimates = {n: np.nan if row[n] is None else row[n] for n in TESTED}
+        stored = [row.get(f"{n}_replicates") for n in TESTED]
+        self.replicates = (
+            None
+            if any(r is None for r in stored)
+            else {n: np.asarray(r, dtype=float) for n, r in zip(TESTED, stored, strict=True)}
+        )
+        self.redraw = redraw
+
+    def resolve(self):
+        """(estimates, replicates); replicates redrawn (same stream) when none were stored."""
+        if self.replicates is None:
+            estimates, _, self.replicates = self.redraw()
+            self.estimates = {n: estimates[n] for n in TESTED}
+        return self.estimates, self.replicates
+
+
+def compute(
+    pairs: dict[str, np.ndarray],
+    bases,
+    eras,
+    resamples,
+    seed,
+    min_periods,
+    stored: dict[tuple, dict] | None = None,
+):
+    """Rows (dicts) of int_hedge_bootstrap from the aligned pairs (numpy columns).
+
+    ``stored``: the last build's rows by cell key; a row whose `input_fingerprint` equals the
+    cell's is copied (`reused` = true) instead of resampled.
+    """
+    stored = stored or {}
     rows = []
+    tested_later = {e["previous"] for e in eras if e["previous"] is not None}
     keys = np.char.add(
         np.char.add(pairs["equity_asset_id"].astype(str), "|"),
         np.char.add(
@@ -464,7 +549,8 @@ def compute(pairs: dict[str, np.ndarray], bases, eras, resamples, seed, min_peri
         for basis in bases:
             bond_all = pairs[f"bond_{basis}"][lo:hi]
             usable = np.isfinite(bond_all) & np.isfinite(stock_all)
-            fitted: dict[str, tuple] = {}
+            fitted: dict[str, object] = {}  # era -> (estimates, replicates) or _Stored
+            digests: dict[str, str] = {}
             for era in eras:
                 mask = usable & _in_era(dates, era)
                 n = int(mask.sum())
@@ -472,6 +558,23 @@ def compute(pairs: dict[str, np.ndarray], bases, eras, resamples, seed, min_peri
                     continue
                 s, b = stock_all[mask], bond_all[mask]
                 key = (equity, bond, frequency, era["name"], basis)
+                keeps = era["name"] in tested_later
+                own = cell_fingerprint(
+                    key, era, dates[mask], s, b, resamples, seed, min_periods, keeps
+                )
+                tested = era["previous"] in fitted  # compared only with an era having this cell
+                fingerprint = _chained(own, digests[era["previous"]] if tested else None)
+                digests[era["name"]] = own
+                old = stored.get(key)
+                if old is not None and old.get("input_fingerprint") == fingerprint:
+                    rows.append({**old, "reused": True})
+                    fitted[era["name"]] = _Stored(
+                        old,
+                        lambda s=s, b=b, key=key: bootstrap_cell(
+                            s, b, resamples, cell_seed(seed, *key), min_periods
+                        ),
+                    )
+                    continue
                 estimates, block, reps = bootstrap_cell(
                     s, b, resamples, cell_seed(seed, *key), min_periods
                 )
@@ -496,8 +599,7 @@ def compute(pairs: dict[str, np.ndarray], bases, eras, resamples, seed, min_peri
                     "block_length": block,
                     "resamples": resamples,
                     "seed": cell_seed(seed, *key),
-                    # compared only with a previous era that has this cell
-                    "previous_era": era["previous"] if era["previous"] in fitted else None,
+                    "previous_era": era["previous"] if tested else None,
                 }
                 for name in STATISTICS:
                     value = float(estimates[name])
@@ -509,19 +611,43 @@ def compute(pairs: dict[str, np.ndarray], bases, eras, resamples, seed, min_peri
                 for name in TESTED:
                     row[f"{name}_diff"] = None
                     row[f"{name}_diff_p_value"] = None
-                if era["previous"] in fitted:
-                    prev_est, prev_reps = fitted[era["previous"]]
+                if tested:
+                    previous = fitted[era["previous"]]
+                    prev_est, prev_reps = (
+                        previous.resolve() if isinstance(previous, _Stored) else previous
+                    )
                     for name in TESTED:
                         diff, p = difference_p_value(
                             estimates[name], prev_est[name], reps[name], prev_reps[name]
                         )
                         row[f"{name}_diff"], row[f"{name}_diff_p_value"] = diff, p
+                for name in TESTED:
+                    row[f"{name}_replicates"] = reps[name].tolist() if keeps else None
+                row["input_fingerprint"] = fingerprint
+                row["reused"] = False
                 rows.append(row)
     return rows
 
 
+def stored_rows(session, relation, columns) -> dict[tuple, dict]:
+    """The last build's rows by cell key (empty when it predates the fingerprint column)."""
+    have = [d[0] for d in session.execute(f"select * from {relation} limit 0").description]
+    if any(c not in have for c in columns):
+        return {}
+    cursor = session.execute(f"select {', '.join(columns)} from {relation}")
+    found = (dict(zip(columns, values, strict=True)) for values in cursor.fetchall())
+    return {tuple(r[c] for c in KEY_COLUMNS): r for r in found}
+
+
 def model(dbt, session):
-    dbt.config(materialized="table")
+    # incremental only to learn, through dbt.is_incremental, whether the last build's rows
+    # may be reused (not on the first build nor on --full-refresh); replace_all keeps table
+    # semantics: every build writes the whole table
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="replace_all",
+        on_schema_change="sync_all_columns",
+    )
     resamples = int(dbt.config.get("bootstrap_resamples"))
     seed = int(dbt.config.get("bootstrap_seed"))
     min_periods = int(dbt.config.get("scorecard_min_periods"))
@@ -554,15 +680,17 @@ def model(dbt, session):
         "bond_asset_id": np.asarray(arrays["bond_asset_id"], dtype=str),
         "frequency": np.asarray(arrays["frequency"], dtype=str),
         "period_end": np.asarray(arrays["period_end"], dtype="datetime64[D]"),
-        "stock_return": np.asarray(arrays["stock_return"], dtype=float),
+        "stock_return": np.round(np.asarray(arrays["stock_return"], dtype=float), RETURN_DECIMALS),
     }
     for b in bases:
-        column = np.ma.asarray(arrays[f"bond_{b}"]).astype(float)
-        pairs[f"bond_{b}"] = np.ma.filled(column, np.nan)
-    rows = compute(pairs, bases, eras, resamples, seed, min_periods)
+        column = np.ma.filled(np.ma.asarray(arrays[f"bond_{b}"]).astype(float), np.nan)
+        pairs[f"bond_{b}"] = np.round(column, RETURN_DECIMALS)
     import pyarrow as pa
 
-    return pa.Table.from_pylist(rows, schema=_schema(pa))
+    schema = _schema(pa)
+    stored = stored_rows(session, dbt.this, schema.names) if dbt.is_incremental else {}
+    rows = compute(pairs, bases, eras, resamples, seed, min_periods, stored)
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def _schema(pa):
@@ -593,4 +721,6 @@ def _schema(pa):
         ]
     for name in TESTED:
         fields += [(f"{name}_diff", pa.float64()), (f"{name}_diff_p_value", pa.float64())]
+    fields += [(f"{name}_replicates", pa.list_(pa.float64())) for name in TESTED]
+    fields += [("input_fingerprint", pa.string()), ("reused", pa.bool_())]
     return pa.schema(fields)
