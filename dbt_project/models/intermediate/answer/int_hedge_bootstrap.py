@@ -38,8 +38,9 @@ sums upstream does not change it). A build copies the stored row of every cell w
 fingerprint is unchanged (`reused` = true) and resamples the others; `--full-refresh`
 resamples every cell. The era test of a resampled cell needs the previous era's replicates:
 cells that are some era's previous store their tested statistics' replicates
-(`<statistic>_replicates`), so a reused previous era is not resampled again. The table is replaced as a whole each build (incremental strategy
-`replace_all`, macros/incremental.sql): cells that no longer exist disappear.
+(`<statistic>_replicates`), so a reused previous era is not resampled again. The table is
+replaced as a whole each build (incremental strategy `replace_all`, macros/incremental.sql):
+cells that no longer exist disappear.
 """
 
 from __future__ import annotations
