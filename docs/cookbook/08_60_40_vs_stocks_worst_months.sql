@@ -26,5 +26,5 @@ select
     data_source
 from months
 where sp500_return is not null
-order by sp500_return
+order by months.sp500_return  -- unrounded: the output column is rounded, and ties would reorder
 limit 15;
