@@ -23,6 +23,7 @@ __all__ = [
     "data_sources",
     "dbt_var",
     "regime_dimensions",
+    "regime_labels",
     "rolling_correlation_windows",
     "scorecard_dimensions",
 ]
@@ -65,3 +66,11 @@ def scorecard_dimensions() -> tuple[str, ...]:
 def answer_eras() -> tuple[str, ...]:
     """The names of the eras the answer is given for, in order (var ``answer_eras``)."""
     return tuple(era["name"] for era in dbt_var("answer_eras"))
+
+
+def regime_labels(dimension: str) -> tuple[str, ...]:
+    """The labels a rule-based regime can take, in display order (var ``regime_labels``)."""
+    labels = dbt_var("regime_labels")
+    if dimension not in labels:
+        raise KeyError(f"dbt var 'regime_labels' has no entry {dimension!r} in {DBT_PROJECT_FILE}")
+    return tuple(labels[dimension])

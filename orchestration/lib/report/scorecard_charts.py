@@ -6,6 +6,7 @@ from pathlib import Path
 
 from matplotlib.ticker import PercentFormatter
 
+from ingestion.dbt_lists import regime_labels
 from orchestration.lib.report import answer, queries
 from orchestration.lib.report.figure import TENOR_COLOURS, figure, no_data, save
 from orchestration.lib.report.queries import FAST_WINDOW as FAST
@@ -23,11 +24,11 @@ REGIME_LABELS = {
 def chart_hit_rates(con, prov: Provenance, path: Path) -> tuple[str, str, bytes]:
     title = "How often bonds rose in months the S&P 500 fell, by regime and tenor"
     panels = (
-        ("inflation_regime", ("low", "moderate", "high"), "inflation (CPI YoY)"),
-        ("policy_regime", ("easing", "hold", "tightening"), "Fed policy (last move)"),
+        ("inflation_regime", regime_labels("inflation_regime"), "inflation (CPI YoY)"),
+        ("policy_regime", regime_labels("policy_regime"), "Fed policy (last move)"),
         (
             "hedge_regime",
-            ("negative", "neutral", "positive"),
+            regime_labels("hedge_regime"),
             f"{FAST}-day stock-bond correlation",
         ),
     )

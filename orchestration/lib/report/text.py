@@ -13,6 +13,7 @@ from datetime import date
 
 import duckdb
 
+from ingestion.dbt_lists import regime_labels
 from orchestration.lib.report import queries
 from orchestration.lib.report.answer import EraAnswer
 from orchestration.lib.report.queries import FAST_WINDOW as FAST
@@ -234,10 +235,10 @@ def format_answer_text(answer: list[EraAnswer], width: int = 100) -> str:
 
 
 REGIME_TABLES = (
-    ("inflation_regime", ("low", "moderate", "high"), "inflation at the start of the month"),
+    ("inflation_regime", regime_labels("inflation_regime"), "inflation at the start of the month"),
     (
         "hedge_regime",
-        ("negative", "neutral", "positive"),
+        regime_labels("hedge_regime"),
         f"trailing {FAST}-day correlation",
     ),
 )
