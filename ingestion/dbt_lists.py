@@ -22,6 +22,7 @@ __all__ = [
     "answer_eras",
     "data_sources",
     "dbt_var",
+    "hedge_regime_windows",
     "regime_dimensions",
     "regime_labels",
     "rolling_correlation_windows",
@@ -74,3 +75,13 @@ def regime_labels(dimension: str) -> tuple[str, ...]:
     if dimension not in labels:
         raise KeyError(f"dbt var 'regime_labels' has no entry {dimension!r} in {DBT_PROJECT_FILE}")
     return tuple(labels[dimension])
+
+
+def hedge_regime_windows() -> tuple[int, int]:
+    """(fast, slow) trailing windows of the hedge regime, in business days: the fast one sets
+    the regime, the slow one is kept beside it (vars ``regime_hedge_fast_correlation_window``,
+    ``regime_hedge_correlation_window``)."""
+    return (
+        int(dbt_var("regime_hedge_fast_correlation_window")),
+        int(dbt_var("regime_hedge_correlation_window")),
+    )

@@ -16,7 +16,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from ingestion.dbt_lists import dbt_var
+from ingestion.dbt_lists import hedge_regime_windows
 from ingestion.sql_quote import ident
 
 #: (start, end) columns of a table's time axis, in order of preference
@@ -34,8 +34,7 @@ DATE_AXES = (
 
 HEADLINE = "equity_asset_id = 'sp500' and bond_asset_id = 'ust_10y'"
 #: the hedge regime's fast and slow trailing windows (dbt vars)
-FAST = int(dbt_var("regime_hedge_fast_correlation_window"))
-SLOW = int(dbt_var("regime_hedge_correlation_window"))
+FAST, SLOW = hedge_regime_windows()
 
 #: marts whose preview is a fixed selection rather than the latest rows
 PREVIEWS = {

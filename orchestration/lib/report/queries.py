@@ -12,15 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.dbt_lists import dbt_var
+from ingestion.dbt_lists import hedge_regime_windows
 
 EQUITY = "sp500"
 
 HEADLINE_BOND = "ust_10y"
 #: the hedge regime's trailing windows (dbt vars, business days): the fast one sets the regime,
 #: the slow one is the long view both correlation charts draw
-FAST_WINDOW = int(dbt_var("regime_hedge_fast_correlation_window"))
-SLOW_WINDOW = int(dbt_var("regime_hedge_correlation_window"))
+FAST_WINDOW, SLOW_WINDOW = hedge_regime_windows()
 
 ANSWER_FREQUENCY = "monthly"
 
