@@ -18,7 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-# The models ported to Spark (issue 13: first slice, then the returns chain) and the key of each.
+ROLLING_KEY = ("as_of_date", "frequency", "window_periods", "equity_asset_id", "bond_asset_id")
+# The models ported to Spark (issue 13: first slice, the returns chain, then the rolling
+# statistics, regimes and SQL answer marts) and the key of each.
 PORTED_KEYS: dict[str, tuple[str, ...]] = {
     "reference.series_catalog": ("series_id",),
     "reference.asset_catalog": ("asset_id",),
@@ -40,6 +42,21 @@ PORTED_KEYS: dict[str, tuple[str, ...]] = {
     "intermediate.int_asset_returns": ("asset_id", "frequency", "period_end"),
     "marts.asset_returns": ("asset_id", "frequency", "period_end"),
     "marts.calendar_year_returns": ("year", "asset_id"),
+    # the rolling statistics, the regimes and the SQL answer marts
+    "marts.observations_daily": ("series_id", "calendar_date"),
+    "intermediate.int_rolling_correlations": ROLLING_KEY,
+    "marts.rolling_correlations": ROLLING_KEY,
+    "intermediate.int_regime_inputs": ("calendar_date",),
+    "intermediate.int_regime_daily": ("calendar_date",),
+    "marts.regime_daily": ("calendar_date",),
+    "intermediate.int_drawdown_episodes": ("episode_id",),
+    "marts.drawdown_episodes": ("episode_id", "bond_asset_id"),
+    "intermediate.int_period_regime_dates": ("frequency", "period_end"),
+    "intermediate.int_portfolio_60_40": ("portfolio_id", "period_end"),
+    "marts.portfolio_60_40": ("portfolio_id", "period_end"),
+    "marts.portfolio_60_40_summary": ("portfolio_id", "regime_dimension", "regime_value"),
+    "marts.hedge_monitor_latest": ("as_of_date",),
+    "marts.vix_bucket_correlations": ("equity_asset_id", "bond_asset_id", "era", "vix_bucket"),
 }
 # When dbt built the row: differs between any two builds by design.
 IGNORED_COLUMNS = ("built_at",)

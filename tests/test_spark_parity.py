@@ -6,8 +6,9 @@ Spark's fixed cost stays small) is built by dbt-duckdb and by dbt-spark (local s
 table is the DuckDB build; Spark's tables are exported to Parquet and compared inside DuckDB
 by tests/parity.py: same keys and row counts, non-float columns equal, floats within 1e-9,
 NULLs in the same places. Then a month of new days and an old revision arrive, and Spark's
-incremental int_observations_daily (insert_overwrite by month) is compared with Spark's full
-refresh and with DuckDB's full build of the same data.
+incremental models (insert_overwrite by month: int_observations_daily, int_rolling_correlations
+and the rolling_correlations mart) are compared with Spark's full refresh and with DuckDB's full
+build of the same data.
 
 Skips only when the Spark environment cannot be installed (`make spark-env` fails): CI runs
 `make test`, which installs it first.
@@ -40,6 +41,9 @@ FIRST_END = date(2026, 5, 29)
 REVISED_SERIES, REVISED_DATE = "DGS10", date(2024, 3, 12)
 PORTED_MODELS = " ".join(t.split(".")[1] for t in PORTED_KEYS)
 DAILY = "intermediate.int_observations_daily"
+#: the incremental models (replace_from on DuckDB, insert_overwrite by month on Spark)
+INCREMENTAL = (DAILY, "intermediate.int_rolling_correlations", "marts.rolling_correlations")
+INCREMENTAL_MODELS = " ".join(t.split(".")[1] for t in INCREMENTAL)
 TOLERANCE = 1e-9
 
 
@@ -94,7 +98,9 @@ def builds(tmp_path_factory):
         frame = pl.DataFrame({"observation_date": [REVISED_DATE], "value": [old + 0.75]})
         assert upsert_series(con, REVISED_SERIES, frame, source="sample", run_id="rev").updated
     export_raw(landing, work / "raw_v2")
-    duck_v2 = _duckdb_build(landing, work / "duck_v2", "+int_observations_daily")
+    duck_v2 = _duckdb_build(
+        landing, work / "duck_v2", *(f"+{t.split('.')[1]}" for t in INCREMENTAL)
+    )
 
     env = dict(os.environ)
     env.update(
@@ -110,9 +116,9 @@ def builds(tmp_path_factory):
         _export_args(list(PORTED_KEYS), work / "spark_v1"),
         _register_args(work / "raw_v2"),
         f"run --select {PORTED_MODELS}",
-        _export_args([DAILY], work / "spark_v2_incremental"),
-        "run --select int_observations_daily --full-refresh",
-        _export_args([DAILY], work / "spark_v2_full"),
+        _export_args(list(INCREMENTAL), work / "spark_v2_incremental"),
+        f"run --select {INCREMENTAL_MODELS} --full-refresh",
+        _export_args(list(INCREMENTAL), work / "spark_v2_full"),
     ]
     proc = subprocess.run(
         [str(SPARK_PYTHON), "spark/run_dbt.py", *commands],
@@ -160,37 +166,40 @@ def test_spark_matches_duckdb(builds, table):
 
 
 @pytest.mark.slow
-def test_spark_incremental_equals_full_refresh_and_duckdb(builds):
-    """After new days and a revision, Spark's incremental int_observations_daily equals its
-    full refresh and DuckDB's full build, and rewrote only the months from the revision on."""
+@pytest.mark.parametrize("table", INCREMENTAL)
+def test_spark_incremental_equals_full_refresh_and_duckdb(builds, table):
+    """After new days and a revision, Spark's incremental build of ``table`` equals its full
+    refresh and DuckDB's full build, and rewrote only the months from the revision on."""
     work = builds["work"]
-    incremental = _spark(work / "spark_v2_incremental", DAILY)
+    incremental = _spark(work / "spark_v2_incremental", table)
     con = _connect(builds["duck_v2"])
-    for reference in (_spark(work / "spark_v2_full", DAILY), f"warehouse.{DAILY}"):
-        result = compare(con, DAILY, reference, incremental, PORTED_KEYS[DAILY], TOLERANCE)
+    for reference in (_spark(work / "spark_v2_full", table), f"warehouse.{table}"):
+        result = compare(con, table, reference, incremental, PORTED_KEYS[table], TOLERANCE)
         assert not result.problems, (reference, result.problems)
-    revised = con.execute(
-        f"select value from {incremental} where series_id = ? and calendar_date = ?",
-        [REVISED_SERIES, REVISED_DATE],
-    ).fetchone()[0]
-    (v1_value,) = con.execute(
-        f"select value from {_spark(work / 'spark_v1', DAILY)} "
-        "where series_id = ? and calendar_date = ?",
-        [REVISED_SERIES, REVISED_DATE],
-    ).fetchone()
-    assert abs(revised - v1_value - 0.0075) < 1e-12  # +0.75 percent, in decimals
+    if table == DAILY:
+        revised = con.execute(
+            f"select value from {incremental} where series_id = ? and calendar_date = ?",
+            [REVISED_SERIES, REVISED_DATE],
+        ).fetchone()[0]
+        (v1_value,) = con.execute(
+            f"select value from {_spark(work / 'spark_v1', DAILY)} "
+            "where series_id = ? and calendar_date = ?",
+            [REVISED_SERIES, REVISED_DATE],
+        ).fetchone()
+        assert abs(revised - v1_value - 0.0075) < 1e-12  # +0.75 percent, in decimals
+    day = "calendar_date" if table == DAILY else "as_of_date"
     first_rebuilt, last_kept, builds_seen = con.execute(
         f"""
         select
-            min(calendar_date) filter (where built_at = (select max(built_at) from {incremental})),
-            max(calendar_date) filter (where built_at < (select max(built_at) from {incremental})),
+            min({day}) filter (where built_at = (select max(built_at) from {incremental})),
+            max({day}) filter (where built_at < (select max(built_at) from {incremental})),
             count(distinct built_at)
         from {incremental}
         """
     ).fetchone()
     assert builds_seen == 2
     (first_day_of_month,) = con.execute(
-        f"select min(calendar_date) from {incremental} where calendar_date >= ?",
+        f"select min({day}) from {incremental} where {day} >= ?",
         [REVISED_DATE.replace(day=1)],
     ).fetchone()
     assert first_rebuilt == first_day_of_month and last_kept < first_day_of_month

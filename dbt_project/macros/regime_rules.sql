@@ -69,7 +69,7 @@
 
 {#- '1960s', '1970s', ... for a date. -#}
 {% macro decade_label(date_expr) -%}
-    ((year({{ date_expr }}) // 10) * 10)::varchar || 's'
+    {{ cast(int_div('year(' ~ date_expr ~ ')', 10) ~ ' * 10', 'varchar') }} || 's'
 {%- endmacro %}
 
 {#- Wilson score interval bound for a binomial proportion (successes k of n), at the z of
@@ -83,13 +83,13 @@
         else greatest(0.0, least(1.0,
             (
                 ({{ k }})::double / ({{ n }})
-                + {{ var('scorecard_wilson_z') }} ^ 2 / (2.0 * ({{ n }}))
+                + power({{ var('scorecard_wilson_z') }}, 2) / (2.0 * ({{ n }}))
                 {{ '-' if side < 0 else '+' }} {{ var('scorecard_wilson_z') }} * sqrt(
                     (({{ k }})::double / ({{ n }})) * (1 - ({{ k }})::double / ({{ n }}))
                     / ({{ n }})
-                    + {{ var('scorecard_wilson_z') }} ^ 2 / (4.0 * ({{ n }}) ^ 2)
+                    + power({{ var('scorecard_wilson_z') }}, 2) / (4.0 * power(({{ n }}), 2))
                 )
-            ) / (1 + {{ var('scorecard_wilson_z') }} ^ 2 / ({{ n }}))
+            ) / (1 + power({{ var('scorecard_wilson_z') }}, 2) / ({{ n }}))
         ))
     end
 {%- endmacro %}

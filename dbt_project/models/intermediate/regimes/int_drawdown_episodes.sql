@@ -11,8 +11,8 @@
 -- With the default rebound, a deep bear market's bear-market rallies do not split it, while a
 -- new 10 % sell-off after a strong recovery (2010, 2011 inside the 2007-2013 period under
 -- water) is its own episode. A very large rebound gives the pure running-high convention.
--- The walk is sequential by nature: it is a single list_reduce over the ordered closes with a
--- struct accumulator (deterministic, one pass).
+-- The walk is sequential by nature: it is a single fold over the ordered closes with a
+-- struct accumulator (deterministic, one pass): macros/drawdown_walk.sql.
 with prices as (
     select
         row_number() over (order by calendar_date) as n,
@@ -23,57 +23,12 @@ with prices as (
 ),
 
 walk as (
-    select
-        list_reduce(  -- noqa: PRS
-            list(struct_pack(n := n, x := close_level) order by n),
-            lambda acc, p: case
-                when acc.state = 'rising' and p.x >= acc.pk
-                    then struct_pack(
-                        state := 'rising', pk := p.x, pk_n := p.n, tr := acc.tr,
-                        tr_n := acc.tr_n, episodes := acc.episodes
-                    )
-                when acc.state = 'rising' and p.x / acc.pk - 1 <= {{ var('drawdown_episode_threshold') }}
-                    then struct_pack(
-                        state := 'falling', pk := acc.pk, pk_n := acc.pk_n, tr := p.x,
-                        tr_n := p.n, episodes := acc.episodes
-                    )
-                when acc.state = 'rising' then acc
-                when p.x < acc.tr
-                    then struct_pack(
-                        state := 'falling', pk := acc.pk, pk_n := acc.pk_n, tr := p.x,
-                        tr_n := p.n, episodes := acc.episodes
-                    )
-                when p.x >= acc.pk or p.x >= (1 + {{ var('drawdown_episode_rebound') }}) * acc.tr
-                    then struct_pack(
-                        state := 'rising', pk := p.x, pk_n := p.n, tr := acc.tr,
-                        tr_n := acc.tr_n,
-                        episodes := list_append(
-                            acc.episodes,
-                            struct_pack(peak_n := acc.pk_n, trough_n := acc.tr_n, over_n := p.n)
-                        )
-                    )
-                else acc
-            end,
-            struct_pack(
-                state := 'rising', pk := 0.0::double, pk_n := 0::bigint, tr := 0.0::double,
-                tr_n := 0::bigint,
-                episodes := []::struct(peak_n bigint, trough_n bigint, over_n bigint)[]
-            )
-        ) as final_state
-    from prices
+    {{ drawdown_walk('prices') }}
 ),
 
 -- closed episodes, plus the one still falling at the end of the data (if any)
 episode_list as (
-    select unnest(final_state.episodes, recursive := true)
-    from walk
-    union all
-    select
-        final_state.pk_n as peak_n,
-        final_state.tr_n as trough_n,
-        null::bigint as over_n
-    from walk
-    where final_state.state = 'falling'
+    {{ drawdown_walk_episodes('walk') }}
 ),
 
 located as (
@@ -108,7 +63,7 @@ calendar as (
 )
 
 select
-    'sp500_' || strftime(located.peak_date, '%Y-%m-%d') as episode_id,
+    'sp500_' || {{ cast('located.peak_date', 'varchar') }} as episode_id,
     row_number() over (order by located.peak_date) as episode_number,
     'sp500' as equity_asset_id,
     located.peak_date,
@@ -118,12 +73,12 @@ select
     located.peak_level,
     located.trough_level,
     located.trough_level / located.peak_level - 1 as depth,  -- noqa: RF04
-    (located.trough_date - located.peak_date) as calendar_days_peak_to_trough,
+    {{ days_between('located.peak_date', 'located.trough_date') }} as calendar_days_peak_to_trough,
     trough_day.business_day_index - peak_day.business_day_index as business_days_peak_to_trough,
-    (recoveries.recovery_date - located.trough_date) as calendar_days_trough_to_recovery,
+    {{ days_between('located.trough_date', 'recoveries.recovery_date') }} as calendar_days_trough_to_recovery,
     recovery_day.business_day_index
     - trough_day.business_day_index as business_days_trough_to_recovery,
-    (recoveries.recovery_date - located.peak_date) as calendar_days_peak_to_recovery
+    {{ days_between('located.peak_date', 'recoveries.recovery_date') }} as calendar_days_peak_to_recovery
 from located
 left join recoveries on located.peak_date = recoveries.peak_date
 inner join calendar as peak_day on located.peak_date = peak_day.calendar_date

@@ -91,21 +91,21 @@ with_drawdown as (
 )
 
 select
-    with_drawdown.portfolio_id::varchar as portfolio_id,
+    {{ cast('with_drawdown.portfolio_id', 'varchar') }} as portfolio_id,
     (case with_drawdown.portfolio_id
         when 'balanced'
             then
-                'sp500 ' || round(with_drawdown.equity_weight * 100)::int::varchar
-                || ' % / ust_10y ' || round(with_drawdown.bond_weight * 100)::int::varchar
+                'sp500 ' || {{ cast('round(with_drawdown.equity_weight * 100)::int', 'varchar') }}
+                || ' % / ust_10y ' || {{ cast('round(with_drawdown.bond_weight * 100)::int', 'varchar') }}
                 || ' %, rebalanced monthly'
         else 'sp500 100 %'
-    end)::varchar as portfolio_name,
+    end)::{{ dbt.type_string() }} as portfolio_name,
     with_drawdown.equity_weight::double as equity_weight,
     with_drawdown.bond_weight::double as bond_weight,
     with_drawdown.period_start::date as period_start,
     with_drawdown.period_end::date as period_end,
     with_drawdown.equity_return::double as equity_return,
-    with_drawdown.equity_return_basis::varchar as equity_return_basis,
+    {{ cast('with_drawdown.equity_return_basis', 'varchar') }} as equity_return_basis,
     with_drawdown.bond_return::double as bond_return,
     with_drawdown.portfolio_return::double as portfolio_return,
     with_drawdown.wealth_index::double as wealth_index,

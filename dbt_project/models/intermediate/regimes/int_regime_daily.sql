@@ -101,14 +101,14 @@ flagged as (
 
 select
     flagged.calendar_date::date as calendar_date,
-    flagged.inflation_regime::varchar as inflation_regime,
-    flagged.policy_regime::varchar as policy_regime,
+    {{ cast('flagged.inflation_regime', 'varchar') }} as inflation_regime,
+    {{ cast('flagged.policy_regime', 'varchar') }} as policy_regime,
     flagged.risk_off::boolean as risk_off,
     flagged.curve_inverted::boolean as curve_inverted,
     flagged.credit_stress::boolean as credit_stress,
-    flagged.credit_stress_basis::varchar as credit_stress_basis,
-    flagged.hedge_regime::varchar as hedge_regime,
-    flagged.hedge_regime_252d::varchar as hedge_regime_252d,
+    {{ cast('flagged.credit_stress_basis', 'varchar') }} as credit_stress_basis,
+    {{ cast('flagged.hedge_regime', 'varchar') }} as hedge_regime,
+    {{ cast('flagged.hedge_regime_252d', 'varchar') }} as hedge_regime_252d,
     flagged.flight_to_quality_day::boolean as flight_to_quality_day,
     flagged.sell_america_day::boolean as sell_america_day,
     (case
@@ -117,10 +117,10 @@ select
         when flagged.dollar_return_1d is null
             then
                 'DTWEXBGS has no value on this day or the previous business day (series covers '
-                || dollar.first_date::varchar || ' to ' || dollar.last_date::varchar || ')'
+                || {{ cast('dollar.first_date', 'varchar') }} || ' to ' || {{ cast('dollar.last_date', 'varchar') }} || ')'
         when flagged.spx_return_1d is null then 'SP500 has no return on this day'
         else 'DGS10 has no yield change on this day'
-    end)::varchar as sell_america_reason,
+    end)::{{ dbt.type_string() }} as sell_america_reason,
     flagged.cpi_yoy::double as cpi_yoy,
     flagged.cpi_reference_month::date as cpi_reference_month,
     flagged.fed_funds::double as fed_funds,

@@ -48,32 +48,45 @@ cpi_yoy as (
     select
         cpi.reference_month,
         cpi.cpi_index / year_ago.cpi_index - 1 as cpi_yoy,
-        (
-            cpi.reference_month
-            + to_months({{ var('regime_cpi_publication_lag_months') }})
-        )::date as usable_from
+        {{ plus_months('cpi.reference_month', var('regime_cpi_publication_lag_months')) }} as usable_from
     from cpi
     inner join cpi as year_ago
-        on year_ago.reference_month = (cpi.reference_month - interval 12 month)::date
+        on year_ago.reference_month = {{ plus_months('cpi.reference_month', -12) }}
 ),
 
 -- The latest CPI print usable on each day; dropped when more than one month older than the
 -- usual lag (a series that stopped is not presented as current).
+cpi_matched as (
+    {{ asof_join(
+        'calendar', 'cpi_yoy', 'calendar_date', 'usable_from',
+        {'cpi_reference_month': 'reference_month', 'cpi_yoy': 'cpi_yoy', 'cpi_usable_from': 'usable_from'},
+    ) }}
+),
+
 cpi_on_day as (
     select
-        calendar.calendar_date,
-        cpi_yoy.reference_month as cpi_reference_month,
-        cpi_yoy.cpi_yoy
-    from calendar
-    asof inner join cpi_yoy on calendar.calendar_date >= cpi_yoy.usable_from
-    where calendar.calendar_date < (cpi_yoy.usable_from + interval 2 month)::date
+        calendar_date,
+        cpi_reference_month,
+        cpi_yoy
+    from cpi_matched
+    where calendar_date < {{ plus_months('cpi_usable_from', 2) }}
 ),
 
 joined as (
     select
         calendar.calendar_date,
         calendar.business_day_index,
-        daily.* exclude (calendar_date),  -- noqa: RF02
+        daily.spx_level,
+        daily.vix,
+        daily.fed_funds,
+        daily.ust_2y_yield,
+        daily.ust_10y_yield,
+        daily.real_yield_10y,
+        daily.breakeven_10y,
+        daily.ig_oas,
+        daily.hy_oas,
+        daily.baa_spread,
+        daily.dollar_index,
         cpi_on_day.cpi_reference_month,
         cpi_on_day.cpi_yoy
     from calendar
@@ -97,19 +110,21 @@ with_changes as (
         -- policy moves: the median fed funds rate over the last `regime_policy_median_days`
         -- business days (robust to settlement-day spikes) against its value as many days
         -- earlier
-        median(fed_funds) over (
-            order by calendar_date
-            rows between {{ var('regime_policy_median_days') - 1 }} preceding and current row
-        ) as fed_funds_median,
+        {{ window_median(
+            'fed_funds',
+            'order by calendar_date rows between '
+            ~ (var('regime_policy_median_days') - 1) ~ ' preceding and current row',
+        ) }} as fed_funds_median,
         -- risk-off inputs: the S&P 500's return over the fast-fall window, and VIX's median
         -- over the trailing window ending the previous day
         spx_level
         / lag(spx_level, {{ var('regime_risk_off_fall_days') }}) over (order by calendar_date)
         - 1 as spx_return_fast,
-        median(vix) over (
-            order by calendar_date
-            rows between {{ var('regime_risk_off_vix_median_days') }} preceding and 1 preceding
-        ) as vix_trailing_median,
+        {{ window_median(
+            'vix',
+            'order by calendar_date rows between '
+            ~ var('regime_risk_off_vix_median_days') ~ ' preceding and 1 preceding',
+        ) }} as vix_trailing_median,
         round(ust_10y_yield - ust_2y_yield, 8) as curve_10y_2y,
         round(
             ust_10y_yield - lag(ust_10y_yield) over (order by calendar_date), 8
@@ -142,10 +157,10 @@ with_last_move as (
 with_policy as (
     select
         *,
-        last_value(policy_move_sign ignore nulls) over running as last_policy_move_sign,
-        last_value(case when policy_move_sign is not null then calendar_date end ignore nulls)
+        {{ last_ignore_nulls('policy_move_sign') }} over running as last_policy_move_sign,
+        {{ last_ignore_nulls('case when policy_move_sign is not null then calendar_date end') }}
             over running as last_policy_move_date,
-        last_value(case when policy_move_sign is not null then business_day_index end ignore nulls)
+        {{ last_ignore_nulls('case when policy_move_sign is not null then business_day_index end') }}
             over running as last_policy_move_index,
         -- each spread against its own trailing window (ending the previous day)
         (hy_oas - avg(hy_oas) over credit_window) / nullif(stddev_samp(hy_oas) over credit_window, 0)

@@ -10,14 +10,11 @@
 -- the trailing look-back) and replaces them, reading returns from six years before that day:
 -- the longest window (756 business days, 60 months) lies well inside. macros/incremental.sql.
 -- depends_on: {{ ref('int_observations_daily') }}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_from',
-    replace_from_column='as_of_date',
-    replace_from_macro='returns_refresh_from',
-    unique_key=['as_of_date', 'frequency', 'window_periods', 'equity_asset_id', 'bond_asset_id'],
-    on_schema_change='append_new_columns',
-) }}
+{{ config(**replace_from_config(
+    'as_of_date', 'returns_refresh_from',
+    ['as_of_date', 'frequency', 'window_periods', 'equity_asset_id', 'bond_asset_id'],
+)) }}
+
 
 {#- the windows, by frequency: dbt var rolling_correlation_windows (dbt_project.yml) -#}
 {%- set windows = [] %}
@@ -55,7 +52,7 @@ all_returns as (
 returns as (
     select * from all_returns
     {%- if is_incremental() %}
-    where period_end >= {{ returns_refresh_from() }} - interval 6 year  -- noqa: LT02
+    where period_end >= {{ minus_months(replace_from_cutoff(returns_refresh_from()), 72) }}  -- noqa: LT02
     {%- endif %}
 ),
 
@@ -185,10 +182,10 @@ guarded as (
 
 select
     guarded.as_of_date::date as as_of_date,
-    guarded.frequency::varchar as frequency,
+    {{ cast('guarded.frequency', 'varchar') }} as frequency,
     guarded.window_periods::integer as window_periods,
-    guarded.equity_asset_id::varchar as equity_asset_id,
-    guarded.bond_asset_id::varchar as bond_asset_id,
+    {{ cast('guarded.equity_asset_id', 'varchar') }} as equity_asset_id,
+    {{ cast('guarded.bond_asset_id', 'varchar') }} as bond_asset_id,
     guarded.window_start_date::date as window_start_date,
     -- undefined (NULL) when either return is constant over the window
     (case
@@ -212,8 +209,8 @@ select
     end)::double as downside_beta,
     guarded.n_obs::integer as n_obs,
     guarded.n_downside_obs::integer as n_downside_obs,
-    {{ build_timestamp() }} as built_at
+    {{ build_timestamp() }} as built_at{{ replace_from_partition_column('guarded.as_of_date') }}  -- noqa: LT02
 from guarded
 {%- if is_incremental() %}
-where guarded.as_of_date >= {{ returns_refresh_from() }}  -- noqa: LT02
+where guarded.as_of_date >= {{ replace_from_cutoff(returns_refresh_from()) }}  -- noqa: LT02
 {%- endif %}

@@ -108,11 +108,11 @@ aggregated as (
 )
 
 select
-    aggregated.equity_asset_id::varchar as equity_asset_id,
-    aggregated.bond_asset_id::varchar as bond_asset_id,
-    aggregated.era::varchar as era,
+    {{ cast('aggregated.equity_asset_id', 'varchar') }} as equity_asset_id,
+    {{ cast('aggregated.bond_asset_id', 'varchar') }} as bond_asset_id,
+    {{ cast('aggregated.era', 'varchar') }} as era,
     aggregated.era_order::integer as era_order,
-    aggregated.vix_bucket::varchar as vix_bucket,
+    {{ cast('aggregated.vix_bucket', 'varchar') }} as vix_bucket,
     aggregated.vix_bucket_order::integer as vix_bucket_order,
     aggregated.days::bigint as days,  -- noqa: RF04
     aggregated.stock_down_days::bigint as stock_down_days,

@@ -104,9 +104,9 @@ joined as (
 )
 
 select
-    joined.episode_id::varchar as episode_id,
+    {{ cast('joined.episode_id', 'varchar') }} as episode_id,
     joined.episode_number::bigint as episode_number,
-    joined.equity_asset_id::varchar as equity_asset_id,
+    {{ cast('joined.equity_asset_id', 'varchar') }} as equity_asset_id,
     joined.peak_date::date as peak_date,
     joined.trough_date::date as trough_date,
     joined.recovery_date::date as recovery_date,
@@ -119,14 +119,14 @@ select
     joined.calendar_days_trough_to_recovery::bigint as calendar_days_trough_to_recovery,
     joined.business_days_trough_to_recovery::bigint as business_days_trough_to_recovery,
     joined.calendar_days_peak_to_recovery::bigint as calendar_days_peak_to_recovery,
-    joined.bond_asset_id::varchar as bond_asset_id,
+    {{ cast('joined.bond_asset_id', 'varchar') }} as bond_asset_id,
     joined.bond_return_peak_to_trough::double as bond_return_peak_to_trough,
     joined.bond_excess_return_peak_to_trough::double as bond_excess_return_peak_to_trough,
     joined.bond_return_days::bigint as bond_return_days,
     (joined.bond_return_peak_to_trough > 0)::boolean as bond_hedged,
-    joined.inflation_regime_at_peak::varchar as inflation_regime_at_peak,
-    joined.policy_regime_at_peak::varchar as policy_regime_at_peak,
-    joined.hedge_regime_at_peak::varchar as hedge_regime_at_peak,
+    {{ cast('joined.inflation_regime_at_peak', 'varchar') }} as inflation_regime_at_peak,
+    {{ cast('joined.policy_regime_at_peak', 'varchar') }} as policy_regime_at_peak,
+    {{ cast('joined.hedge_regime_at_peak', 'varchar') }} as hedge_regime_at_peak,
     joined.correlation_252d_at_peak::double as correlation_252d_at_peak,
     {{ data_source() }}
 from joined

@@ -72,14 +72,14 @@ correlation_now as (
 
 availability as (
     select
-        max(case when series_id = 'DGS2' then coalesce(unavailable_reason, 'DGS2: last observation ' || last_date::varchar) end) as dgs2,
-        max(case when series_id = 'DGS10' then coalesce(unavailable_reason, 'DGS10: last observation ' || last_date::varchar) end) as dgs10,
-        max(case when series_id = 'DFII10' then coalesce(unavailable_reason, 'DFII10: last observation ' || last_date::varchar) end) as dfii10,
-        max(case when series_id = 'T10YIE' then coalesce(unavailable_reason, 'T10YIE: last observation ' || last_date::varchar) end) as t10yie,
-        max(case when series_id = 'DFF' then coalesce(unavailable_reason, 'DFF: last observation ' || last_date::varchar) end) as dff,
-        max(case when series_id = 'BAMLC0A0CM' then coalesce(unavailable_reason, 'BAMLC0A0CM: last observation ' || last_date::varchar) end) as ig,
-        max(case when series_id = 'BAMLH0A0HYM2' then coalesce(unavailable_reason, 'BAMLH0A0HYM2: last observation ' || last_date::varchar) end) as hy,
-        max(case when series_id = 'VIXCLS' then coalesce(unavailable_reason, 'VIXCLS: last observation ' || last_date::varchar) end) as vix
+        max(case when series_id = 'DGS2' then coalesce(unavailable_reason, 'DGS2: last observation ' || {{ cast('last_date', 'varchar') }}) end) as dgs2,
+        max(case when series_id = 'DGS10' then coalesce(unavailable_reason, 'DGS10: last observation ' || {{ cast('last_date', 'varchar') }}) end) as dgs10,
+        max(case when series_id = 'DFII10' then coalesce(unavailable_reason, 'DFII10: last observation ' || {{ cast('last_date', 'varchar') }}) end) as dfii10,
+        max(case when series_id = 'T10YIE' then coalesce(unavailable_reason, 'T10YIE: last observation ' || {{ cast('last_date', 'varchar') }}) end) as t10yie,
+        max(case when series_id = 'DFF' then coalesce(unavailable_reason, 'DFF: last observation ' || {{ cast('last_date', 'varchar') }}) end) as dff,
+        max(case when series_id = 'BAMLC0A0CM' then coalesce(unavailable_reason, 'BAMLC0A0CM: last observation ' || {{ cast('last_date', 'varchar') }}) end) as ig,
+        max(case when series_id = 'BAMLH0A0HYM2' then coalesce(unavailable_reason, 'BAMLH0A0HYM2: last observation ' || {{ cast('last_date', 'varchar') }}) end) as hy,
+        max(case when series_id = 'VIXCLS' then coalesce(unavailable_reason, 'VIXCLS: last observation ' || {{ cast('last_date', 'varchar') }}) end) as vix
     from {{ ref('int_series_availability') }}
 ),
 
@@ -153,30 +153,30 @@ select
     labelled.vix_change_1m::double as vix_change_1m,
     labelled.spx_drawdown::double as spx_drawdown,
     regime_now.cpi_yoy::double as cpi_yoy,
-    regime_now.inflation_regime::varchar as inflation_regime,
-    regime_now.policy_regime::varchar as policy_regime,
+    {{ cast('regime_now.inflation_regime', 'varchar') }} as inflation_regime,
+    {{ cast('regime_now.policy_regime', 'varchar') }} as policy_regime,
     regime_now.risk_off::boolean as risk_off,
     regime_now.curve_inverted::boolean as curve_inverted,
     regime_now.credit_stress::boolean as credit_stress,
-    regime_now.hedge_regime::varchar as hedge_regime,
+    {{ cast('regime_now.hedge_regime', 'varchar') }} as hedge_regime,
     regime_now.flight_to_quality_day::boolean as flight_to_quality_day,
     regime_now.sell_america_day::boolean as sell_america_day,
-    regime_now.sell_america_reason::varchar as sell_america_reason,
+    {{ cast('regime_now.sell_america_reason', 'varchar') }} as sell_america_reason,
     correlation_now.correlation::double as correlation_252d,
     correlation_now.as_of_date::date as correlation_252d_as_of,
-    ({{ hedge_regime('correlation_now.correlation') }})::varchar as hedge_regime_current,
-    labelled.outlook::varchar as outlook,
+    ({{ hedge_regime('correlation_now.correlation') }})::{{ dbt.type_string() }} as hedge_regime_current,
+    {{ cast('labelled.outlook', 'varchar') }} as outlook,
     (case labelled.outlook
         when 'insufficient data'
             then
                 'no 1-month change for the 10y real yield (DFII10) or the 10y breakeven (T10YIE) at '
-                || labelled.as_of_date::varchar
+                || {{ cast('labelled.as_of_date', 'varchar') }}
         else
             '10y real yield ' || printf('%+.2f', labelled.real_yield_10y_change_1m * 100)
             || ' pt and 10y breakeven ' || printf('%+.2f', labelled.breakeven_10y_change_1m * 100)
-            || ' pt over ' || {{ var('monitor_change_days') }}::varchar || ' business days ('
-            || labelled.change_from_date::varchar || ' to ' || labelled.as_of_date::varchar
-            || '); stable band +/-' || printf('%.2f', {{ var('monitor_stable_band') }} * 100)
+            || ' pt over ' || {{ cast(var("monitor_change_days"), "varchar") }} || ' business days ('
+            || {{ cast('labelled.change_from_date', 'varchar') }} || ' to ' || {{ cast('labelled.as_of_date', 'varchar') }}
+            || '); stable band +/-' || printf('%.2f', {{ to_double(var('monitor_stable_band') ~ ' * 100') }})
             || ' pt: ' || case labelled.outlook
                 when 'bonds likely hedge'
                     then 'falling real yields with stable or falling breakevens'
@@ -192,7 +192,7 @@ select
                     end
                 else 'real yields within the band (neither falling nor rising) and breakevens not widening'
             end
-    end)::varchar as outlook_reason,
+    end)::{{ dbt.type_string() }} as outlook_reason,
     nullif(concat_ws(
         '; ',
         case when labelled.ust_2y_yield is null then availability.dgs2 end,
@@ -203,7 +203,7 @@ select
         case when labelled.ig_oas is null then availability.ig end,
         case when labelled.hy_oas is null then availability.hy end,
         case when labelled.vix is null then availability.vix end
-    ), '')::varchar as missing_indicators,
+    ), '')::{{ dbt.type_string() }} as missing_indicators,
     {{ data_source() }}
 from labelled
 cross join latest_day

@@ -48,19 +48,17 @@ pairs as (
         and bond.asset_class <> 'equity'
 ),
 
-with_regime as (
+with_dates as (
     select
         pairs.*,
         {{ decade_label('pairs.period_end') }} as decade,
+        regime_dates.regime_as_of_date,
         regime.inflation_regime,
         regime.policy_regime,
-        regime.risk_off::varchar as risk_off,
-        regime.curve_inverted::varchar as curve_inverted,
-        regime.credit_stress::varchar as credit_stress,
-        regime.hedge_regime,
-        -- the Markov-switching regime known at the period's start: the filtered regime of the
-        -- last month that ended on or before the regime date
-        markov.filtered_regime as markov_regime
+        {{ cast('regime.risk_off', 'varchar') }} as risk_off,
+        {{ cast('regime.curve_inverted', 'varchar') }} as curve_inverted,
+        {{ cast('regime.credit_stress', 'varchar') }} as credit_stress,
+        regime.hedge_regime
     from pairs
     left join {{ ref('int_period_regime_dates') }} as regime_dates
         on
@@ -68,8 +66,22 @@ with_regime as (
             and pairs.period_end = regime_dates.period_end
     left join {{ ref('int_regime_daily') }} as regime
         on regime_dates.regime_as_of_date = regime.calendar_date
-    asof left join {{ ref('int_markov_regime_monthly') }} as markov
-        on regime_dates.regime_as_of_date >= markov.period_end
+),
+
+markov as (
+    select
+        period_end,
+        filtered_regime
+    from {{ ref('int_markov_regime_monthly') }}
+),
+
+-- the Markov-switching regime known at the period's start: the filtered regime of the last
+-- month that ended on or before the regime date
+with_regime as (
+    {{ asof_join(
+        'with_dates', 'markov', 'regime_as_of_date', 'period_end',
+        {'markov_regime': 'filtered_regime'}, join_type='left',
+    ) }}
 ),
 
 long as (
@@ -115,11 +127,11 @@ aggregated as (
 )
 
 select
-    aggregated.equity_asset_id::varchar as equity_asset_id,
-    aggregated.bond_asset_id::varchar as bond_asset_id,
-    aggregated.frequency::varchar as frequency,
-    aggregated.regime_dimension::varchar as regime_dimension,
-    aggregated.regime_value::varchar as regime_value,
+    {{ cast('aggregated.equity_asset_id', 'varchar') }} as equity_asset_id,
+    {{ cast('aggregated.bond_asset_id', 'varchar') }} as bond_asset_id,
+    {{ cast('aggregated.frequency', 'varchar') }} as frequency,
+    {{ cast('aggregated.regime_dimension', 'varchar') }} as regime_dimension,
+    {{ cast('aggregated.regime_value', 'varchar') }} as regime_value,
     aggregated.periods::bigint as periods,
     aggregated.stock_down_periods::bigint as stock_down_periods,
     aggregated.bond_up_when_stock_down::bigint as bond_up_when_stock_down,

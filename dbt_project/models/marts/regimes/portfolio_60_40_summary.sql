@@ -20,9 +20,9 @@ with_regime as (
         {{ decade_label('months.period_end') }} as decade,
         regime.inflation_regime,
         regime.policy_regime,
-        regime.risk_off::varchar as risk_off,
-        regime.curve_inverted::varchar as curve_inverted,
-        regime.credit_stress::varchar as credit_stress,
+        {{ cast('regime.risk_off', 'varchar') }} as risk_off,
+        {{ cast('regime.curve_inverted', 'varchar') }} as curve_inverted,
+        {{ cast('regime.credit_stress', 'varchar') }} as credit_stress,
         regime.hedge_regime
     from months
     left join {{ ref('int_period_regime_dates') }} as regime_dates
@@ -80,8 +80,8 @@ aggregated as (
         stddev_samp(portfolio_return) * sqrt(12) as annualised_volatility,
         min(cell_drawdown) as max_drawdown,
         min(portfolio_return) as worst_month_return,
-        arg_min(period_end, portfolio_return) as worst_month_end,
-        avg(case when portfolio_return < 0 then 1.0 else 0.0 end) as share_negative_months,
+        {{ arg_min('period_end', 'portfolio_return') }} as worst_month_end,
+        avg({{ to_double('case when portfolio_return < 0 then 1.0 else 0.0 end') }}) as share_negative_months,
         min(period_end) as first_period_end,
         max(period_end) as last_period_end
     from with_drawdown
@@ -89,10 +89,10 @@ aggregated as (
 )
 
 select
-    aggregated.portfolio_id::varchar as portfolio_id,
-    aggregated.portfolio_name::varchar as portfolio_name,
-    aggregated.regime_dimension::varchar as regime_dimension,
-    aggregated.regime_value::varchar as regime_value,
+    {{ cast('aggregated.portfolio_id', 'varchar') }} as portfolio_id,
+    {{ cast('aggregated.portfolio_name', 'varchar') }} as portfolio_name,
+    {{ cast('aggregated.regime_dimension', 'varchar') }} as regime_dimension,
+    {{ cast('aggregated.regime_value', 'varchar') }} as regime_value,
     aggregated.months::bigint as months,
     aggregated.annualised_return::double as annualised_return,
     aggregated.annualised_volatility::double as annualised_volatility,

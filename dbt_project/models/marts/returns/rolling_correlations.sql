@@ -2,14 +2,18 @@
 -- equity asset: int_rolling_correlations (incremental; its `built_at` says when each row was
 -- computed) with the data source. Methods: docs/marts_returns.md. Incremental like its source:
 -- a run copies only the as-of dates int_rolling_correlations rewrote (macros/incremental.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_from',
-    replace_from_column='as_of_date',
-    replace_from_macro='rolling_correlations_copy_from',
-    unique_key=['as_of_date', 'frequency', 'window_periods', 'equity_asset_id', 'bond_asset_id'],
-    on_schema_change='append_new_columns',
-) }}
+{#- Spark: a plain table, rebuilt from int_rolling_correlations on every run (the enforced
+    contract leaves no room for the partition column of replace_from_config). -#}
+{%- if target.type == 'spark' %}
+{{ config(materialized='table', file_format='parquet') }}
+{%- else %}
+{{ config(**replace_from_config(
+    'as_of_date', 'rolling_correlations_copy_from',
+    ['as_of_date', 'frequency', 'window_periods', 'equity_asset_id', 'bond_asset_id'],
+)) }}
+{%- endif %}
+
+
 
 select
     int_rolling_correlations.as_of_date,
