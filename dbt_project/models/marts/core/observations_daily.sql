@@ -12,7 +12,6 @@
 )) }}
 {%- endif %}
 
-
 select
     observations.series_id,
     observations.calendar_date,

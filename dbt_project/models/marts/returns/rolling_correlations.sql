@@ -13,8 +13,6 @@
 )) }}
 {%- endif %}
 
-
-
 select
     int_rolling_correlations.as_of_date,
     int_rolling_correlations.frequency,
