@@ -83,13 +83,13 @@
         else greatest(0.0, least(1.0,
             (
                 ({{ k }})::double / ({{ n }})
-                + {{ var('scorecard_wilson_z') }} ^ 2 / (2.0 * ({{ n }}))
+                + power({{ var('scorecard_wilson_z') }}, 2) / (2.0 * ({{ n }}))
                 {{ '-' if side < 0 else '+' }} {{ var('scorecard_wilson_z') }} * sqrt(
                     (({{ k }})::double / ({{ n }})) * (1 - ({{ k }})::double / ({{ n }}))
                     / ({{ n }})
-                    + {{ var('scorecard_wilson_z') }} ^ 2 / (4.0 * ({{ n }}) ^ 2)
+                    + power({{ var('scorecard_wilson_z') }}, 2) / (4.0 * power({{ n }}, 2))
                 )
-            ) / (1 + {{ var('scorecard_wilson_z') }} ^ 2 / ({{ n }}))
+            ) / (1 + power({{ var('scorecard_wilson_z') }}, 2) / ({{ n }}))
         ))
     end
 {%- endmacro %}

@@ -42,8 +42,8 @@ per_month as (
         coalesce(
             sum(by_label.smoothed_probability) filter (where by_label.regime = 'hedge_working'), 0
         ) as smoothed_working,
-        arg_max(by_label.regime, by_label.filtered_probability) as filtered_regime,
-        arg_max(by_label.regime, by_label.smoothed_probability) as smoothed_regime
+        {{ arg_max('by_label.regime', 'by_label.filtered_probability') }} as filtered_regime,
+        {{ arg_max('by_label.regime', 'by_label.smoothed_probability') }} as smoothed_regime
     from months
     inner join by_label on months.period_end = by_label.period_end
     group by
