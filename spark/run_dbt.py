@@ -5,7 +5,11 @@ Spark session (its start-up dominates small builds). Runs in .venv-spark (`make 
 
 Each argument is one dbt command line; `--target spark` and the project/profiles dirs are
 added. Stops at the first failing command with its exit code. Prints each command's wall
-time, and the summed node execution time from dbt's run results."""
+time, and the summed node execution time from dbt's run results.
+
+dbt Python models run in this process's Spark session: spark/python_session.py adds that
+submission method to dbt-spark (registered here, so only this entry point has it), and the
+models import their I/O helper dbt_project/python/model_io.py from the project root."""
 
 from __future__ import annotations
 
@@ -17,6 +21,12 @@ from pathlib import Path
 from dbt.cli.main import dbtRunner
 
 ROOT = Path(__file__).resolve().parents[1]
+# the dbt Python models import dbt_project/python/model_io.py; spark.python_session below
+sys.path.insert(0, str(ROOT))
+
+from spark.python_session import register  # noqa: E402
+
+register()  # dbt Python models run in this process's Spark session
 
 
 def main(commands: list[str]) -> int:

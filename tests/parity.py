@@ -58,6 +58,30 @@ PORTED_KEYS: dict[str, tuple[str, ...]] = {
     "marts.hedge_monitor_latest": ("as_of_date",),
     "marts.vix_bucket_correlations": ("equity_asset_id", "bond_asset_id", "era", "vix_bucket"),
 }
+# The dbt Python models on Spark (spark/python_session.py) and the SQL models directly
+# downstream of them: tests/test_spark_python_models.py, on a longer sample.
+PYTHON_MODEL_KEYS: dict[str, tuple[str, ...]] = {
+    "intermediate.int_hedge_bootstrap": (
+        "equity_asset_id",
+        "bond_asset_id",
+        "frequency",
+        "era",
+        "return_basis",
+    ),
+    "intermediate.int_markov_regimes": ("period_end", "regime_index"),
+    "intermediate.int_markov_regime_monthly": ("period_end",),
+    "marts.hedge_answer": ("equity_asset_id", "bond_asset_id", "frequency", "era", "return_basis"),
+    "marts.markov_regime_fit": ("regime_index",),
+    "marts.markov_regimes": ("period_end",),
+    # the scorecard reads the Markov regime (a regime dimension) and the rule-based regimes
+    "marts.hedge_scorecard": (
+        "equity_asset_id",
+        "bond_asset_id",
+        "frequency",
+        "regime_dimension",
+        "regime_value",
+    ),
+}
 # When dbt built the row: differs between any two builds by design.
 IGNORED_COLUMNS = ("built_at",)
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
@@ -168,7 +192,12 @@ def compare_duckdb_files(old: str, new: str, tables=None, tol: float = 0.0) -> l
                 right = f"read_parquet('{scratch / 'new'}_{table}.parquet')"
             else:
                 left, right = f"old_wh.{table}", f"new_wh.{table}"
-            keys = keys or PORTED_KEYS.get(table) or _all_columns(con, left)
+            keys = (
+                keys
+                or PORTED_KEYS.get(table)
+                or PYTHON_MODEL_KEYS.get(table)
+                or _all_columns(con, left)
+            )
             results.append(compare(con, table, left, right, keys, tol))
         return results
     finally:

@@ -53,6 +53,8 @@ from datetime import date
 
 import numpy as np
 
+from dbt_project.python import model_io
+
 STATISTICS = (
     "hit_rate",
     "mean_bond_return_when_stock_down",
@@ -632,11 +634,10 @@ def compute(
 
 def stored_rows(session, relation, columns) -> dict[tuple, dict]:
     """The last build's rows by cell key (empty when it predates the fingerprint column)."""
-    have = [d[0] for d in session.execute(f"select * from {relation} limit 0").description]
+    have = model_io.columns_of(session, relation)
     if any(c not in have for c in columns):
         return {}
-    cursor = session.execute(f"select {', '.join(columns)} from {relation}")
-    found = (dict(zip(columns, values, strict=True)) for values in cursor.fetchall())
+    found = model_io.fetch_dicts(session, f"select {', '.join(columns)} from {relation}")
     return {tuple(r[c] for c in KEY_COLUMNS): r for r in found}
 
 
@@ -644,11 +645,8 @@ def model(dbt, session):
     # incremental only to learn, through dbt.is_incremental, whether the last build's rows
     # may be reused (not on the first build nor on --full-refresh); replace_all keeps table
     # semantics: every build writes the whole table
-    dbt.config(
-        materialized="incremental",
-        incremental_strategy="replace_all",
-        on_schema_change="sync_all_columns",
-    )
+    # (the strategy, per engine, is set in _int_answer.yml: replace_all on DuckDB)
+    dbt.config(materialized="incremental", on_schema_change="sync_all_columns")
     resamples = int(dbt.config.get("bootstrap_resamples"))
     seed = int(dbt.config.get("bootstrap_seed"))
     min_periods = int(dbt.config.get("scorecard_min_periods"))
@@ -657,7 +655,13 @@ def model(dbt, session):
         raise ValueError(f"bootstrap_resamples must be >= 1, got {resamples}")
 
     returns = dbt.ref("int_asset_returns")
-    catalog = dict(dbt.ref("stg_asset_catalog").project("asset_id, asset_class").fetchall())
+    catalog = model_io.query_numpy(
+        session,
+        dbt.ref("stg_asset_catalog"),
+        "catalog_rel",
+        "select asset_id, asset_class from catalog_rel",
+    )
+    catalog = dict(zip(catalog["asset_id"].tolist(), catalog["asset_class"].tolist(), strict=True))
     equities = dbt.config.get("answer_equity_assets")
     equities = json.loads(equities) if isinstance(equities, str) else list(equities)
     unknown = [a for a in equities if catalog.get(a) != "equity"]
@@ -675,7 +679,7 @@ def model(dbt, session):
         equities=", ".join(f"'{a}'" for a in equities),
         bonds=", ".join(f"'{a}'" for a in bonds),
     )
-    arrays = returns.query("returns_rel", sql).fetchnumpy()
+    arrays = model_io.query_numpy(session, returns, "returns_rel", sql)
     pairs = {
         "equity_asset_id": np.asarray(arrays["equity_asset_id"], dtype=str),
         "bond_asset_id": np.asarray(arrays["bond_asset_id"], dtype=str),
@@ -691,7 +695,7 @@ def model(dbt, session):
     schema = _schema(pa)
     stored = stored_rows(session, dbt.this, schema.names) if dbt.is_incremental else {}
     rows = compute(pairs, bases, eras, resamples, seed, min_periods, stored)
-    return pa.Table.from_pylist(rows, schema=schema)
+    return model_io.output(session, pa.Table.from_pylist(rows, schema=schema))
 
 
 def _schema(pa):

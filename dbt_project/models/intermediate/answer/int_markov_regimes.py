@@ -44,6 +44,8 @@ import warnings
 
 import numpy as np
 
+from dbt_project.python import model_io
+
 LABELS = ("hedge_working", "hedge_neutral", "hedge_failing")
 Z95 = 1.959963984540054
 START_SEEDS = 2
@@ -203,12 +205,11 @@ def fit_fingerprint(dates, equity_return, bond_return, settings) -> str:
 
 def stored_fit(session, relation, fingerprint) -> list[dict] | None:
     """The last build's rows when all of them carry ``fingerprint`` (else None)."""
-    cursor = session.execute(f"select * from {relation} limit 0")
-    if "input_fingerprint" not in [d[0] for d in cursor.description]:
+    if "input_fingerprint" not in model_io.columns_of(session, relation):
         return None
-    cursor = session.execute(f"select * from {relation} order by period_end, regime_index")
-    names = [d[0] for d in cursor.description]
-    rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows = model_io.fetch_dicts(
+        session, f"select * from {relation} order by period_end, regime_index"
+    )
     if not rows or any(r["input_fingerprint"] != fingerprint for r in rows):
         return None
     return [{**r, "reused": True} for r in rows]
@@ -218,18 +219,17 @@ def model(dbt, session):
     # incremental only to learn, through dbt.is_incremental, whether the last build's rows
     # may be reused (not on the first build nor on --full-refresh); replace_all keeps table
     # semantics: every build writes the whole table
-    dbt.config(
-        materialized="incremental",
-        incremental_strategy="replace_all",
-        on_schema_change="sync_all_columns",
-    )
+    # (the strategy, per engine, is set in _int_answer.yml: replace_all on DuckDB)
+    dbt.config(materialized="incremental", on_schema_change="sync_all_columns")
     equity = str(dbt.config.get("markov_equity_asset"))
     bond = str(dbt.config.get("markov_bond_asset"))
     search_reps = int(dbt.config.get("markov_search_reps"))
     seed = int(dbt.config.get("markov_seed"))
     candidates = parse_k(dbt.config.get("markov_regimes_k"))
     returns = dbt.ref("int_asset_returns")
-    data = returns.query(
+    data = model_io.query_numpy(
+        session,
+        returns,
         "returns_rel",
         f"""
         select e.period_end, e.total_return as equity_return, b.total_return as bond_return
@@ -240,7 +240,7 @@ def model(dbt, session):
           and not isnan(e.total_return) and not isnan(b.total_return)
         order by e.period_end
         """,
-    ).fetchnumpy()
+    )
     dates = np.asarray(data["period_end"], dtype="datetime64[D]")
     data = {k: np.round(data[k], RETURN_DECIMALS) for k in ("equity_return", "bond_return")}
     if dates.size < 60:
@@ -258,7 +258,7 @@ def model(dbt, session):
     )
     stored = stored_fit(session, dbt.this, fingerprint) if dbt.is_incremental else None
     if stored is not None:
-        return pa.Table.from_pylist(stored)
+        return model_io.output(session, pa.Table.from_pylist(stored))
     fit, table = select_fit(
         data["bond_return"], data["equity_return"], candidates, search_reps, seed
     )
@@ -296,4 +296,4 @@ def model(dbt, session):
                     "reused": False,
                 }
             )
-    return pa.Table.from_pylist(rows)
+    return model_io.output(session, pa.Table.from_pylist(rows))

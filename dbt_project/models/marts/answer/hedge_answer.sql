@@ -23,13 +23,13 @@ names as (
 eras as (
     select
         listed.era,
-        row_number() over () as era_order
+        listed.era_order
     from (
         values
         {% for era in var('answer_eras') -%}
-            ('{{ era.name }}'){{ ", " if not loop.last }}
+            ('{{ era.name }}', {{ loop.index }}){{ ", " if not loop.last }}
         {%- endfor %}
-    ) as listed (era)
+    ) as listed (era, era_order)
 ),
 
 joined as (
@@ -73,7 +73,11 @@ worded as (
         case
             when hit_rate_boot_low is not null
                 then
-                    printf(' (95%% block-bootstrap interval %.0f–%.0f%%)', 100 * hit_rate_boot_low, 100 * hit_rate_boot_high)
+                    printf(
+                        ' (95%% block-bootstrap interval %.0f–%.0f%%)',
+                        {{ printf_whole('100 * hit_rate_boot_low') }},
+                        {{ printf_whole('100 * hit_rate_boot_high') }}
+                    )
             else ''
         end as interval_text,
         -- with no replicate as extreme as the estimate the p-value is its floor, 1 / (B + 1):
@@ -87,14 +91,14 @@ worded as (
 )
 
 select
-    worded.equity_asset_id::varchar as equity_asset_id,
-    worded.bond_asset_id::varchar as bond_asset_id,
-    worded.frequency::varchar as frequency,
-    worded.era::varchar as era,
+    {{ cast('worded.equity_asset_id', 'varchar') }} as equity_asset_id,
+    {{ cast('worded.bond_asset_id', 'varchar') }} as bond_asset_id,
+    {{ cast('worded.frequency', 'varchar') }} as frequency,
+    {{ cast('worded.era', 'varchar') }} as era,
     worded.era_order::integer as era_order,
     worded.era_start::date as era_start,
     worded.era_end::date as era_end,
-    worded.return_basis::varchar as return_basis,
+    {{ cast('worded.return_basis', 'varchar') }} as return_basis,
     worded.periods::bigint as periods,
     worded.stock_down_periods::bigint as stock_down_periods,
     worded.bond_up_when_stock_down::bigint as bond_up_when_stock_down,
@@ -133,7 +137,7 @@ select
     worded.upside_beta_boot_high::double as upside_beta_ci_high,
     worded.block_length::double as block_length,
     worded.resamples::integer as resamples,
-    worded.previous_era::varchar as previous_era,
+    {{ cast('worded.previous_era', 'varchar') }} as previous_era,
     worded.hit_rate_diff::double as hit_rate_diff,
     worded.hit_rate_diff_p_value::double as hit_rate_diff_p_value,
     worded.mean_bond_return_when_stock_down_diff::double as mean_bond_return_when_stock_down_diff,
@@ -151,8 +155,8 @@ select
             else
                 'the ' || coalesce(worded.bond_name, worded.bond_asset_id) || ' '
                 || worded.rose_word || ' in '
-                || printf('%.0f%%', 100 * worded.hit_rate) || ' of the '
-                || worded.stock_down_periods::varchar || ' ' || worded.period_word || ' the '
+                || printf('%.0f%%', {{ printf_whole('100 * worded.hit_rate') }}) || ' of the '
+                || {{ cast('worded.stock_down_periods', 'varchar') }} || ' ' || worded.period_word || ' the '
                 || coalesce(worded.equity_name, worded.equity_asset_id) || ' fell'
                 || worded.interval_text
                 || case
@@ -164,12 +168,12 @@ select
                             ', significantly '
                             || case when worded.hit_rate_diff < 0 then 'less' else 'more' end
                             || ' often than in ' || worded.previous_era
-                            || printf(' (%.0f%%; ', 100 * worded.previous_hit_rate) || worded.p_text || ').'
+                            || printf(' (%.0f%%; ', {{ printf_whole('100 * worded.previous_hit_rate') }}) || worded.p_text || ').'
                     else
                         ', not significantly different from ' || worded.previous_era
-                        || printf(' (%.0f%%; ', 100 * worded.previous_hit_rate) || worded.p_text || ').'
+                        || printf(' (%.0f%%; ', {{ printf_whole('100 * worded.previous_hit_rate') }}) || worded.p_text || ').'
                 end
         end
-    )::varchar as verdict,
+    ) as verdict,  -- a string: every branch concatenates strings
     {{ data_source() }}
 from worded

@@ -33,9 +33,9 @@ with fit as (
 
 select
     fit.regime_index::integer as regime_index,
-    fit.regime::varchar as regime,
-    fit.equity_asset_id::varchar as equity_asset_id,
-    fit.bond_asset_id::varchar as bond_asset_id,
+    {{ cast('fit.regime', 'varchar') }} as regime,
+    {{ cast('fit.equity_asset_id', 'varchar') }} as equity_asset_id,
+    {{ cast('fit.bond_asset_id', 'varchar') }} as bond_asset_id,
     fit.intercept::double as intercept,
     fit.beta::double as beta,
     fit.beta_se::double as beta_se,
@@ -49,7 +49,7 @@ select
     fit.log_likelihood::double as log_likelihood,
     fit.aic::double as aic,
     fit.bic::double as bic,
-    fit.model_selection::varchar as model_selection,
+    {{ cast('fit.model_selection', 'varchar') }} as model_selection,
     fit.converged::boolean as converged,
     fit.n_months::integer as n_months,
     fit.fitted_from::date as fitted_from,

@@ -7,15 +7,15 @@
 
 select
     period_end::date as period_end,
-    equity_asset_id::varchar as equity_asset_id,
-    bond_asset_id::varchar as bond_asset_id,
+    {{ cast('equity_asset_id', 'varchar') }} as equity_asset_id,
+    {{ cast('bond_asset_id', 'varchar') }} as bond_asset_id,
     equity_return::double as equity_return,
     bond_return::double as bond_return,
     filtered_probability_failing::double as filtered_probability_failing,
     smoothed_probability_failing::double as smoothed_probability_failing,
     filtered_probability_working::double as filtered_probability_working,
     smoothed_probability_working::double as smoothed_probability_working,
-    filtered_regime::varchar as filtered_regime,
-    smoothed_regime::varchar as smoothed_regime,
+    {{ cast('filtered_regime', 'varchar') }} as filtered_regime,
+    {{ cast('smoothed_regime', 'varchar') }} as smoothed_regime,
     {{ data_source() }}
 from {{ ref('int_markov_regime_monthly') }}
