@@ -119,15 +119,16 @@ def _flat_top(x):
     acov = np.fft.irfft(spectrum * np.conj(spectrum), 2 * n)[: m_max + 1] / n
     rho = np.abs(acov / r0)
     threshold = 2.0 * math.sqrt(math.log10(n) / n)
-    m_hat = None
-    for m in range(0, m_max - k_n + 1):
-        if np.all(rho[m + 1 : m + 1 + k_n] < threshold):
-            m_hat = m
-            break
-    if m_hat is None:  # no run of insignificant lags: use the last significant one
+    # runs[m] counts the insignificant lags among m + 1, ..., m + K_n (m = 0 .. m_max - K_n)
+    count = np.concatenate([[0], np.cumsum(rho[1:] < threshold)])
+    runs = np.flatnonzero(count[k_n:] - count[:-k_n] == k_n)
+    if runs.size:
+        m_hat = int(runs[0])
+    else:  # no run of insignificant lags: use the last significant one
         significant = np.nonzero(rho[1:] >= threshold)[0]
         m_hat = int(significant[-1]) + 1 if significant.size else 1
     big_m = min(2 * max(m_hat, 1), m_max)
+    acov[0] = r0  # the direct sum (the FFT's R(0) differs in the last bits)
     return acov[: big_m + 1], big_m
 
 
