@@ -99,9 +99,12 @@ def _check_result(results: list[SeriesResult]) -> dg.AssetCheckResult:
     failed = [r for r in results if not r.ok]
     bad = [r for r in failed if r.status != UNAVAILABLE]
     if failed:
-        description = f"{len(failed)} of {len(results)} series not landed: " + "; ".join(
-            f"{r.series_id} ({r.status}{', ' + r.rule if r.rule else ''}): {r.error}"
-            for r in failed
+        description = (
+            f"landed {len(results) - len(failed)} of {len(results)} series; not landed: "
+            + "; ".join(
+                f"{r.series_id} ({r.status}{', ' + r.rule if r.rule else ''}): {r.error}"
+                for r in failed
+            )
         )
     else:
         description = f"all {len(results)} series passed their rules and landed"
