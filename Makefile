@@ -87,11 +87,12 @@ fmt: install
 	ruff check --fix .
 
 # reuses the manifest and partial-parse state `make` already prepared in target/ (no re-parse,
-# no compile); the catalog (column types) is read from the warehouse
-# (BONDHEDGE_WAREHOUSE is left as the manifest was prepared: dbt re-parses when the profile
-# it hashes changes; profiles.yml defaults to data/warehouse.duckdb)
+# no compile); the catalog (column types) is read from the warehouse. The --vars are the ones
+# the manifest was prepared with (settings.dbt_vars): dbt re-parses when they or the profile
+# it hashes change
 docs: install $(MANIFEST)
-	dbt docs generate --no-compile
+	dbt docs generate --no-compile \
+		--vars "$$(python -c 'from orchestration.lib.settings import dbt_vars; print(dbt_vars())')"
 	@echo "dbt docs site: target/index.html (make docs-serve)"
 
 docs-serve: docs

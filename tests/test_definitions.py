@@ -83,5 +83,5 @@ def test_every_stage_job_and_schedule_is_defined():
     assert {"refresh_all", "transform_only"} <= {j.name for j in repo.get_all_jobs()}
     assert [s.name for s in repo.schedule_defs] == ["weekday_refresh_after_fred_update"]
     checks = {c.name for c in repo.asset_graph.asset_check_keys}
-    assert "pandera_hedge_answer" in checks and "valid_dgs10" in checks
+    assert "pandera_hedge_answer" in checks and "valid_series" in checks
     assert repo.get_job("refresh_all").executor_def.name == "in_process"

@@ -83,12 +83,18 @@ def test_a_run_where_no_series_landed_fails_and_publishes_nothing(published):
     assert message.startswith("dagster._core.definitions.events.Failure: no series landed")
     assert "data was refused" in message and "last published file is unchanged" in message
     assert failure.step_key == "land_raw_series"
-    # nothing republished, raw not marked fresh, the per-series checks still say why
+    # nothing republished, raw not marked fresh, the landing check still says why, per series
     assert (tmp / "published" / "bondhedge.duckdb").read_bytes() == before
     assert publications(tmp) == 1
     assert OBSERVATIONS not in {e.asset_key for e in result.get_asset_materialization_events()}
-    checks = result.get_asset_check_evaluations()
-    assert len(checks) == len(ids) and not any(c.passed for c in checks)
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == "valid_series" and not check.passed
+    assert check.severity == dg.AssetCheckSeverity.ERROR
+    assert set(check.metadata["failed_series"].value.split(", ")) == ids
+    rows = check.metadata["series"].value.records
+    assert {r.data["series_id"] for r in rows} == ids
+    assert all(r.data["status"] != "landed" and r.data["error"] for r in rows)
+    assert check.description.startswith(f"landed 0 of {len(ids)} series; not landed: ")
 
 
 def test_a_partial_failure_goes_on_with_a_warning_listing_the_series(published):
@@ -102,4 +108,20 @@ def test_a_partial_failure_goes_on_with_a_warning_listing_the_series(published):
         if "series not landed" in (e.user_message or "")
     ]
     assert len(warnings) == 1 and "DGS10 (failed)" in warnings[0], warnings
+    # the one landing check fails, naming DGS10 (its row says why); the other series passed
+    check = next(c for c in result.get_asset_check_evaluations() if c.check_name == "valid_series")
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert "DGS10" in check.metadata["failed_series"].value.split(", ")
+    assert "DGS10 (failed): DGS10: unparseable date '2020-13-45'" in check.description
+    rows = {r.data["series_id"]: r.data for r in check.metadata["series"].value.records}
+    assert set(rows) == {s.series_id for s in load_catalog()}
+    assert rows["DGS10"]["status"] == "failed" and "2020-13-45" in rows["DGS10"]["error"]
+    # the rest landed, or are not offered by a csv folder (the FRED-MD file is not written)
+    assert {r["status"] for sid, r in rows.items() if sid != "DGS10"} <= {"landed", "unavailable"}
+    with duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True) as con:
+        logged = con.execute(
+            "select status, error from raw.load_log where series_id = 'DGS10' and run_id = ?",
+            [result.run_id],
+        ).fetchall()
+    assert logged == [("failed", rows["DGS10"]["error"])]
     assert publications(tmp) == 2

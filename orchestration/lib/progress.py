@@ -88,7 +88,8 @@ class _Progress(logging.Handler):
             if evaluation is not None and not getattr(evaluation, "passed", True):
                 name = f"{evaluation.check_name} on {evaluation.asset_key.to_user_string()}"
                 self.failed_checks.append(name)
-                self._say(f"  ! check failed: {name}")
+                why = getattr(evaluation, "description", None)
+                self._say(f"  ! check failed: {name}" + (f": {_first_line(why)}" if why else ""))
 
     def _user_message(self, step: str, message: str, level: int) -> None:
         if step == "land_raw_series" and ": " in message:

@@ -7,6 +7,7 @@ One warehouse file per source, so sample and market data never mix: the sample l
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -35,3 +36,13 @@ def published_path(source: str | None = None) -> Path:
     source = source or source_name()
     name = "bondhedge.duckdb" if source == "sample" else f"bondhedge_{source}.duckdb"
     return DATA_DIR / "published" / name
+
+
+def dbt_vars(warehouse: Path | None = None) -> str:
+    """The ``--vars`` of every dbt invocation: the warehouse file (profiles.yml's path).
+
+    One function for the Dagster run's dbt step and for the manifest `make` prepares
+    (``transform/project.py``): dbt keeps its partial-parse cache only while the ``--vars``
+    and the rendered profile (the path included) match the ones it was parsed with.
+    """
+    return json.dumps({"warehouse_path": str(warehouse or warehouse_path())})

@@ -5,8 +5,6 @@ warehouse file reaches dbt as a ``--vars`` value from the warehouse resource (pr
 reads ``var('warehouse_path')``), never through the process environment.
 """
 
-import json
-
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -16,12 +14,8 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.metadata import table_metadata
 from orchestration.defs.transform.project import dbt_project
 from orchestration.defs.transform.translator import translator
+from orchestration.lib.settings import dbt_vars
 from orchestration.run_launcher import WRITER_POOL
-
-
-def dbt_vars(warehouse: WarehouseResource) -> str:
-    """The ``--vars`` of every dbt invocation: the run's warehouse file (the profile's path)."""
-    return json.dumps({"warehouse_path": str(warehouse.file)})
 
 
 class DbtBuildConfig(dg.Config):
@@ -50,7 +44,7 @@ def bondhedge_dbt_models(
     a preview read from the warehouse (dagster-dbt's own row-count fetch would open a second
     connection while the dbt process still holds DuckDB's single-writer lock).
     """
-    command = ["build", "--vars", dbt_vars(warehouse)]
+    command = ["build", "--vars", dbt_vars(warehouse.file)]
     with (
         warehouse.writing(),
         derived_build(warehouse.file, lock_timeout_seconds=warehouse.lock_timeout_seconds),

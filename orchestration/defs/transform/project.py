@@ -13,11 +13,16 @@ from dagster_dbt import DbtProject
 from dagster_dbt.dbt_manifest import validate_manifest
 
 from ingestion.catalog import PROJECT_ROOT
+from orchestration.lib import settings
 
 dbt_project = DbtProject(
     project_dir=PROJECT_ROOT,
     target_path=PROJECT_ROOT / "target",
     profiles_dir=PROJECT_ROOT,
+    # parsed with the --vars the run's dbt step passes (this environment's warehouse file), so
+    # the first run after `make` prepares reuses dbt's partial-parse cache instead of a full
+    # re-parse (dbt drops the cache when the --vars or the rendered profile differ)
+    prepare_project_cli_args=["parse", "--quiet", "--vars", settings.dbt_vars()],
 )
 # `dg check defs` run as `.venv/bin/dg` (no activated venv) would not find dbt on PATH when
 # prepare_if_dev parses: dbt is installed beside this interpreter, so look there too
