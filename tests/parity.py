@@ -18,29 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-# The models ported to Spark (issue 13: first slice, then the returns chain) and the key of each.
-PORTED_KEYS: dict[str, tuple[str, ...]] = {
-    "reference.series_catalog": ("series_id",),
-    "reference.asset_catalog": ("asset_id",),
-    "staging.stg_series_catalog": ("series_id",),
-    "staging.stg_asset_catalog": ("asset_id",),
-    "staging.stg_observations": ("series_id", "observation_date"),
-    "staging.stg_load_log": ("run_id", "series_id"),
-    "staging.stg_warehouse_source": ("data_source",),
-    "intermediate.int_business_calendar": ("calendar_date",),
-    "intermediate.int_observations_daily": ("series_id", "calendar_date"),
-    "intermediate.int_series_availability": ("series_id",),
-    "marts.breakevens": ("date", "tenor_years"),
-    "intermediate.int_reference_cpi_daily": ("series_id", "calendar_date"),
-    "intermediate.int_curve_slopes_daily": ("asset_id", "calendar_date"),
-    "intermediate.int_dividend_accrual_daily": ("asset_id", "calendar_date"),
-    "intermediate.int_asset_returns_daily": ("asset_id", "calendar_date"),
-    "intermediate.int_cash_returns_daily": ("calendar_date",),
-    "intermediate.int_asset_returns_periodic": ("asset_id", "frequency", "period_key"),
-    "intermediate.int_asset_returns": ("asset_id", "frequency", "period_end"),
-    "marts.asset_returns": ("asset_id", "frequency", "period_end"),
-    "marts.calendar_year_returns": ("year", "asset_id"),
-}
+from ingestion.spark_port import PORTED_KEYS  # the one list of ported models (re-exported)
+
 # When dbt built the row: differs between any two builds by design.
 IGNORED_COLUMNS = ("built_at",)
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")

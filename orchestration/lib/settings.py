@@ -35,3 +35,32 @@ def published_path(source: str | None = None) -> Path:
     source = source or source_name()
     name = "bondhedge.duckdb" if source == "sample" else f"bondhedge_{source}.duckdb"
     return DATA_DIR / "published" / name
+
+
+#: the dbt targets and the dbt executable each runs with: DuckDB's dbt is the main venv's;
+#: Spark's (dbt-spark, pyspark, Java) lives in its own venv, never the main one
+DBT_TARGETS = ("dev", "spark")
+
+
+def dbt_target() -> str:
+    """The dbt target of the pipeline's dbt step (``BONDHEDGE_DBT_TARGET``; ``make run
+    TARGET=spark``): ``dev`` (DuckDB, the default) or ``spark``."""
+    target = os.environ.get("BONDHEDGE_DBT_TARGET", "dev").strip() or "dev"
+    if target not in DBT_TARGETS:
+        raise ValueError(
+            f"BONDHEDGE_DBT_TARGET={target!r} is not a dbt target of profiles.yml "
+            f"(one of {', '.join(DBT_TARGETS)})"
+        )
+    return target
+
+
+def spark_dir() -> Path:
+    """Spark's warehouse, metastore, raw Parquet and mart export (``BONDHEDGE_SPARK_DIR``,
+    the variable profiles.yml's `spark` target reads; default ``data/spark``)."""
+    explicit = os.environ.get("BONDHEDGE_SPARK_DIR")
+    return Path(explicit).expanduser().resolve() if explicit else DATA_DIR / "spark"
+
+
+def spark_dbt_executable() -> Path:
+    """The dbt of the Spark environment (``make spark-env``)."""
+    return PROJECT_ROOT / ".venv-spark" / "bin" / "dbt"
