@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -43,10 +44,12 @@ TOLERANCE = 1e-9
 PUBLISHED = [t for t in PORTED_KEYS if t.split(".")[0] in PUBLISHED_SCHEMAS]
 
 
-def _run(root: Path, target: str) -> dg.ExecuteInProcessResult:
+def _run(root: Path, target: str) -> tuple[dg.ExecuteInProcessResult, list[str]]:
+    """The run's result and every log message of it (the steps' own lines included)."""
     job = defs.resolve_job_def(SPARK_PORTED_JOB)
-    return job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+    instance = dg.DagsterInstance.ephemeral()
+    result = job.execute_in_process(
+        instance=instance,
         resources={
             "warehouse": WarehouseResource(
                 path=str(root / "warehouse.duckdb"),
@@ -59,6 +62,7 @@ def _run(root: Path, target: str) -> dg.ExecuteInProcessResult:
         },
         raise_on_error=False,
     )
+    return result, [e.message for e in instance.all_logs(result.run_id)]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +83,7 @@ def runs(tmp_path_factory):
     saved = os.environ.get("BONDHEDGE_SPARK_DIR")
     os.environ["BONDHEDGE_SPARK_DIR"] = str(work / "spark")
     try:
-        spark = _run(spark_root, "spark")
+        spark, _ = _run(spark_root, "spark")
     finally:
         if saved is None:
             os.environ.pop("BONDHEDGE_SPARK_DIR")
@@ -89,7 +93,7 @@ def runs(tmp_path_factory):
     # of a model outside the ported slice; spark_build passes the same flag)
     os.environ["DBT_INDIRECT_SELECTION"] = "cautious"
     try:
-        duck = _run(duck_root, "dev")
+        duck, _ = _run(duck_root, "dev")
     finally:
         os.environ.pop("DBT_INDIRECT_SELECTION")
     return {
@@ -112,7 +116,9 @@ def test_spark_run_lands_builds_on_spark_and_publishes(runs):
     assert {"land_raw_series", "bondhedge_dbt_models", "published__bondhedge"} <= steps
     # raw landed into the DuckDB working warehouse; no model was built there
     with duckdb.connect(str(runs["spark_root"] / "warehouse.duckdb"), read_only=True) as con:
-        schemas = {r[0] for r in con.execute("select distinct schema_name from duckdb_tables()")}
+        schemas = {
+            r[0] for r in con.execute("select distinct schema_name from duckdb_tables()").fetchall()
+        }
         assert con.execute("select count(*) from raw.observations").fetchone()[0] > 10_000
     assert "marts" not in schemas and "intermediate" not in schemas
     # the Spark build exported what it built, and the published metadata says it came from there
@@ -177,15 +183,9 @@ def test_published_values_equal_the_duckdb_build(runs, table):
 
 
 def test_constraints_test_catches_a_violating_row_on_spark_only(runs):
-    """The run's constraints test passed on clean data; after a row with NULL keys is put into
-    a contracted mart on Spark it fails; on DuckDB it does not exist (DuckDB enforces them)."""
-    spark = runs["spark"]
-    passed = [
-        e
-        for e in spark.all_events
-        if f"{CONSTRAINTS_TEST}: every contracted" in str(getattr(e, "message", ""))
-    ]
-    assert passed, "the Spark run did not run the constraints test"
+    """The constraints test passes on the Spark run's clean tables; after a row with NULL keys
+    is put into a contracted mart on Spark it fails; on DuckDB it does not exist (DuckDB
+    enforces the constraints itself)."""
     work = runs["work"]
     env = dict(
         os.environ,
@@ -193,12 +193,14 @@ def test_constraints_test_catches_a_violating_row_on_spark_only(runs):
         DBT_TARGET_PATH=str(work / "bad_target"),
         DBT_LOG_PATH=str(work / "bad_logs"),
     )
-    bad = "insert into marts.breakevens (date) values (date'1999-01-04')"
+    # a row with only its date: tenor_years, the yields... NULL, against not_null constraints
+    bad = json.dumps({"sql": "insert into marts.breakevens (`date`) values (date'1999-01-04')"})
     proc = subprocess.run(
         [
             str(SPARK_PYTHON),
             "spark/run_dbt.py",
-            f"run-operation run_query --args '{json.dumps({'sql': bad})}'",
+            f"test --select {CONSTRAINTS_TEST}",
+            f"run-operation run_query --args {shlex.quote(bad)}",
             f"test --select {CONSTRAINTS_TEST}",
         ],
         cwd=PROJECT_ROOT,
@@ -208,9 +210,15 @@ def test_constraints_test_catches_a_violating_row_on_spark_only(runs):
         timeout=2400,
     )
     assert proc.returncode == 1, proc.stdout[-4000:]
-    assert f"dbt test --select {CONSTRAINTS_TEST} failed" in proc.stdout
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("[spark]")]
+    # the Spark run's clean tables pass; with the bad row the test fails
+    test_line = f"[spark] dbt test --select {CONSTRAINTS_TEST}"
+    assert lines[0].startswith(f"{test_line}: wall"), lines
+    assert lines[1].startswith("[spark] dbt run-operation run_query"), lines
+    assert lines[2].startswith(f"{test_line}: wall"), lines
+    assert lines[3].startswith(f"{test_line} failed"), lines
     results = json.loads((work / "bad_target" / "run_results.json").read_text())["results"]
-    (test,) = results
+    (test,) = [r for r in results if CONSTRAINTS_TEST in r["unique_id"]]
     assert test["status"] == "fail" and test["failures"] >= 1, test
     # DuckDB: the test is disabled in the manifest Dagster runs, so no DuckDB build runs it
     manifest = json.loads(dbt_project.manifest_path.read_text())
