@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 SOURCE  ?= sample
+# the dbt target of the pipeline's dbt step: dev (DuckDB) or spark (.venv-spark, make spark-env)
+TARGET  ?= dev
 CSV_DIR ?=
 HOST    ?= 127.0.0.1
 PORT    ?= 3000
@@ -28,6 +30,7 @@ BI_PORT   ?= 8088
 
 help:
 	@echo "make run [SOURCE=sample|fred|csv CSV_DIR=...]  install and materialize every asset"
+	@echo "make run TARGET=spark                          the same with dbt on Spark (make spark-env)"
 	@echo "make test                                      install and run the test suite"
 	@echo "make ui                                        Dagster UI on http://$(HOST):$(PORT)"
 	@echo "make test-fast                                 the suite without the slow marker"
@@ -61,8 +64,9 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	cp $< $@
 
 # quiet by default: one line per step, the full log in data/logs/; VERBOSE=1 prints everything
-run: install $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	@BONDHEDGE_SOURCE=$(SOURCE) BONDHEDGE_CSV_DIR="$(CSV_DIR)" python -m orchestration.run
+run: install $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml $(if $(filter spark,$(TARGET)),spark-env)
+	@BONDHEDGE_SOURCE=$(SOURCE) BONDHEDGE_CSV_DIR="$(CSV_DIR)" BONDHEDGE_DBT_TARGET=$(TARGET) \
+		python -m orchestration.run
 
 # each test's name as it runs, and the 15 slowest at the end
 test: install $(MANIFEST)
@@ -73,7 +77,7 @@ test-fast: install $(MANIFEST)
 
 # `dg dev` reads pyproject [tool.dg]: code location "bondhedge", orchestration/definitions.py
 ui: install $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	BONDHEDGE_SOURCE=$(SOURCE) BONDHEDGE_CSV_DIR="$(CSV_DIR)" \
+	BONDHEDGE_SOURCE=$(SOURCE) BONDHEDGE_CSV_DIR="$(CSV_DIR)" BONDHEDGE_DBT_TARGET=$(TARGET) \
 		dg dev -h $(HOST) -p $(PORT)
 
 # every Python file (and the Python in Markdown) under the repository root, every dbt SQL file

@@ -1126,6 +1126,24 @@ def bench_landing(
     detail["landing"] = rows
 
 
+def bench_spark(scales: list[int], workdir: Path, figures: list[Figure], detail: dict) -> None:
+    """The ported marts on DuckDB and on Spark, wall and node time (bench/spark_bench.py)."""
+    import spark_bench
+
+    log("spark: the ported models on DuckDB vs Spark (bench/spark_bench.py)")
+    rows = spark_bench.bench(scales, workdir / "spark", log=log)
+    for r in rows:
+        for kind in ("wall", "nodes"):
+            figures.append(
+                Figure(
+                    f"dbt ported models {r['scale']}x ({r['rows']} raw rows) {r['engine']} {kind}",
+                    [r[kind]],
+                    "s",
+                )
+            )
+    detail["spark"] = rows
+
+
 def bench_threads(base: Sandbox, runs: int, figures: list[Figure], detail: dict) -> None:
     """DuckDB threads 1 vs 2 for a full dbt build (bench/threads_bench.py), interleaved."""
     import threads_bench
@@ -1182,8 +1200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument(
         "--only",
-        default="pipeline,reference,transform,landing,scale",
-        help="which groups to run: pipeline, reference, transform, landing, scale, threads",
+        default="pipeline,reference,transform,landing,scale,spark",
+        help="which groups to run: pipeline, reference, transform, landing, scale, threads, spark",
     )
     ap.add_argument(
         "--landing-scales", help="series multipliers for the landing group (default 1,16,64)"
@@ -1238,6 +1256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             bench_landing(landing_scales, runs, workdir, figures, detail)
         if "scale" in groups:
             bench_scale(scales, runs, workdir, figures, detail, full_runs)
+        if "spark" in groups:
+            bench_spark([1, 4] if args.quick else [1, 16], workdir, figures, detail)
     finally:
         detail["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         detail["load_after"] = loadavg()

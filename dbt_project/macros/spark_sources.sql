@@ -29,3 +29,28 @@
         {{ log('exported ' ~ relation ~ ' -> ' ~ out_dir, info=true) }}
     {%- endfor -%}
 {% endmacro %}
+
+{#- The pipeline's Spark build (Dagster's dbt step, target spark): dbt_project.yml's run hooks.
+    Before the build, register the raw Parquet export (var `spark_raw_dir`); after it, export
+    every table this build made in the published schemas (var `spark_export`: `dir`,
+    `schemas`, `extra`: schema.name of other relations the publish step reads) to
+    `dir/<schema>/<name>`, which the publish step loads into the published DuckDB file. Both
+    do nothing without their var, and on any other target. -#}
+{% macro spark_run_start() %}
+    {%- if execute and target.type == 'spark' and var('spark_raw_dir', none) -%}
+        {%- do register_raw_parquet(var('spark_raw_dir')) -%}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro spark_run_end(results) %}
+    {%- set export = var('spark_export', none) -%}
+    {%- if execute and target.type == 'spark' and export -%}
+        {%- for res in results
+            if res.node.resource_type in ('model', 'seed') and res.status == 'success'
+            and (res.node.schema in export['schemas']
+                 or (res.node.schema ~ '.' ~ res.node.name) in export.get('extra', [])) -%}
+            {%- do export_parquet([res.node.schema ~ '.' ~ res.node.alias],
+                export['dir'] ~ '/' ~ res.node.schema) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{% endmacro %}

@@ -19,12 +19,15 @@ import duckdb
 
 from ingestion.sql_quote import ident, literal
 from ingestion.warehouse import ensure_folder
+from orchestration.lib import spark_tables
 
 log = logging.getLogger(__name__)
 
 # What analysts get: the marts (the aligned daily series among them, marts.observations_daily)
 # and the reference seeds that explain them.
 PUBLISHED_SCHEMAS = ("marts", "reference")
+#: where the published file's data source and its label come from
+SOURCE_RELATION = "staging.stg_warehouse_source"
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,16 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
-    """Build ``target`` from ``warehouse`` beside it, then atomically replace it."""
+def publish(
+    warehouse: Path, target: Path, *, run_id: str, spark_export: Path | None = None
+) -> Publication:
+    """Build ``target`` from ``warehouse`` beside it, then atomically replace it.
+
+    With ``spark_export`` (the dbt ``spark`` target) the tables come from Spark's Parquet export
+    of the published schemas (``<dir>/<schema>/<table>/``) instead of the working warehouse,
+    typed and commented as the DuckDB build would have them (lib/spark_tables.py), so a BI
+    client sees the same file; the working warehouse still keeps the publication history.
+    """
     ensure_folder(target, "published path (BONDHEDGE_PUBLISHED, or the resource's published_path)")
     building = target.with_name(f".{target.name}.building-{run_id}")
     # A run killed while publishing leaves its half-built file (and WAL) behind. Publishes of
@@ -63,26 +74,34 @@ def publish(warehouse: Path, target: Path, *, run_id: str) -> Publication:
             working = _catalog_name(warehouse)
             db = ident(working)
             con.execute(f"attach {literal(warehouse)} as {db} (read_only)")
+            if spark_export is None:
+                relations = con.execute(
+                    "select schema_name, table_name from duckdb_tables() "
+                    "where database_name = ? and list_contains(?, schema_name) order by 1, 2",
+                    [working, list(PUBLISHED_SCHEMAS)],
+                ).fetchall()
+                source_sql = f"{db}.{SOURCE_RELATION}"
+            else:
+                con.execute("set TimeZone = 'UTC'")
+                relations = spark_tables.exported(spark_export, PUBLISHED_SCHEMAS)
+                source_sql = spark_tables.select_sql(con, spark_export, SOURCE_RELATION)
             source, is_synthetic, label = con.execute(
-                "select data_source, is_synthetic, data_source_label "
-                f"from {db}.staging.stg_warehouse_source"
+                f"select data_source, is_synthetic, data_source_label from {source_sql}"
             ).fetchone()
-            relations = con.execute(
-                "select schema_name, table_name from duckdb_tables() "
-                "where database_name = ? and list_contains(?, schema_name) order by 1, 2",
-                [working, list(PUBLISHED_SCHEMAS)],
-            ).fetchall()
-            copies = [(s, t, s, t) for s, t in relations]
-            for src_schema, src_table, dst_schema, dst_table in copies:
-                dst = f"{ident(dst_schema)}.{ident(dst_table)}"
-                con.execute(f"create schema if not exists {ident(dst_schema)}")
-                con.execute(
-                    f"create table {dst} as "
-                    f"select * from {db}.{ident(src_schema)}.{ident(src_table)}"
-                )
-                _copy_comments(con, working, (src_schema, src_table), dst)
+            for schema, table in relations:
+                dst = f"{ident(schema)}.{ident(table)}"
+                con.execute(f"create schema if not exists {ident(schema)}")
+                if spark_export is None:
+                    select = f"select * from {db}.{ident(schema)}.{ident(table)}"
+                    con.execute(f"create table {dst} as {select}")
+                    _copy_comments(con, working, (schema, table), dst)
+                else:
+                    relation = f"{schema}.{table}"
+                    select = spark_tables.select_sql(con, spark_export, relation)
+                    con.execute(f"create table {dst} as select * from {select}")
+                    spark_tables.comment(con, relation, dst)
                 rows = con.execute(f"select count(*) from {dst}").fetchone()
-                tables[f"{dst_schema}.{dst_table}"] = rows[0]
+                tables[f"{schema}.{table}"] = rows[0]
             kept = _working_history(con, working, target)
             con.execute(f"detach {db}")
             _write_meta(con, target, now, run_id, source, is_synthetic, label, tables, kept)

@@ -46,3 +46,38 @@ def dbt_vars(warehouse: Path | None = None) -> str:
     and the rendered profile (the path included) match the ones it was parsed with.
     """
     return json.dumps({"warehouse_path": str(warehouse or warehouse_path())})
+
+
+#: the dbt targets and the dbt executable each runs with: DuckDB's dbt is the main venv's;
+#: Spark's (dbt-spark, pyspark, Java) lives in its own venv, never the main one
+DBT_TARGETS = ("dev", "spark")
+
+
+def dbt_target() -> str:
+    """The dbt target of the pipeline's dbt step (``BONDHEDGE_DBT_TARGET``; ``make run
+    TARGET=spark``): ``dev`` (DuckDB, the default) or ``spark``."""
+    target = os.environ.get("BONDHEDGE_DBT_TARGET", "dev").strip() or "dev"
+    if target not in DBT_TARGETS:
+        raise ValueError(
+            f"BONDHEDGE_DBT_TARGET={target!r} is not a dbt target of profiles.yml "
+            f"(one of {', '.join(DBT_TARGETS)})"
+        )
+    return target
+
+
+def spark_dir() -> Path:
+    """Spark's warehouse, metastore, raw Parquet and mart export (``BONDHEDGE_SPARK_DIR``,
+    the variable profiles.yml's `spark` target reads; default ``data/spark``)."""
+    explicit = os.environ.get("BONDHEDGE_SPARK_DIR")
+    return Path(explicit).expanduser().resolve() if explicit else DATA_DIR / "spark"
+
+
+def spark_dbt_executable() -> Path:
+    """The dbt of the Spark environment (``make spark-env``): ``spark/dbt``, which runs
+    .venv-spark's dbt with the dbt Python models' local-session submission registered."""
+    return PROJECT_ROOT / "spark" / "dbt"
+
+
+def spark_python() -> Path:
+    """The interpreter of the Spark environment; missing until ``make spark-env``."""
+    return PROJECT_ROOT / ".venv-spark" / "bin" / "python"

@@ -7,14 +7,16 @@ reads ``var('warehouse_path')``), never through the process environment.
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import dbt_assets
 
 from ingestion.warehouse import derived_build
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.transform.metadata import table_metadata
 from orchestration.defs.transform.project import dbt_project
+from orchestration.defs.transform.resources import BondhedgeDbtResource, is_spark
+from orchestration.defs.transform.spark_build import spark_build
 from orchestration.defs.transform.translator import translator
-from orchestration.lib.settings import dbt_vars
+from orchestration.lib import settings
 from orchestration.run_launcher import WRITER_POOL
 
 
@@ -30,11 +32,12 @@ class DbtBuildConfig(dg.Config):
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=translator,
-    pool=WRITER_POOL,
+    # the writer pool is DuckDB's (one writer process): the Spark build writes no DuckDB file
+    pool=None if is_spark(settings.dbt_target()) else WRITER_POOL,
 )
 def bondhedge_dbt_models(
     context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
+    dbt: BondhedgeDbtResource,
     warehouse: WarehouseResource,
     config: DbtBuildConfig,
 ):
@@ -43,8 +46,15 @@ def bondhedge_dbt_models(
     Events are held until dbt exits, then each materialization gets row count, date range and
     a preview read from the warehouse (dagster-dbt's own row-count fetch would open a second
     connection while the dbt process still holds DuckDB's single-writer lock).
+
+    On the ``spark`` target (the dbt resource's ``target``) the build runs on Spark instead
+    (``spark_build.py``); the pool follows ``BONDHEDGE_DBT_TARGET``, read when the definitions
+    load, so a launchpad switch to spark keeps the (then needless) writer slot.
     """
-    command = ["build", "--vars", dbt_vars(warehouse.file)]
+    if dbt.is_spark:
+        yield from spark_build(context, dbt, warehouse, config.full_refresh)
+        return
+    command = ["build", "--vars", settings.dbt_vars(warehouse.file)]
     with (
         warehouse.writing(),
         derived_build(warehouse.file, lock_timeout_seconds=warehouse.lock_timeout_seconds),

@@ -6,10 +6,16 @@ no Dagster). A check marked blocking there (a mart that would mislead: correlati
 in the same run, above all the publish step, so BI readers never see a misleading mart.
 """
 
+from contextlib import contextmanager
+
 import dagster as dg
+import duckdb
 
 from ingestion.sql_quote import ident
 from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.transform.resources import BondhedgeDbtResource
+from orchestration.defs.transform.spark_build import export_dir
+from orchestration.lib import spark_tables
 from orchestration.lib.mart_schemas import mart_schemas, mart_warnings, validate_mart
 
 
@@ -34,11 +40,15 @@ def mart_check_name(name: str) -> str:
     ],
     can_subset=True,
 )
-def mart_pandera_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    with warehouse.read() as con:
+def mart_pandera_checks(
+    context: dg.AssetCheckExecutionContext,
+    warehouse: WarehouseResource,
+    dbt: BondhedgeDbtResource,
+):
+    with _marts(warehouse, dbt) as (con, relation):
         for check_key in context.selected_asset_check_keys:
             name = check_key.asset_key.path[-1]
-            frame = con.execute(f"select * from marts.{ident(name)}").pl()
+            frame = con.execute(f"select * from {relation(name)}").pl()
             failures = validate_mart(name, frame)
             # soft expectations are reported with the result but never fail it
             warnings = mart_warnings(name, frame)
@@ -53,3 +63,16 @@ def mart_pandera_checks(context: dg.AssetCheckExecutionContext, warehouse: Wareh
                     "warnings": "\n".join(warnings[:20]) or "none",
                 },
             )
+
+
+@contextmanager
+def _marts(warehouse: WarehouseResource, dbt: BondhedgeDbtResource):
+    """A connection and each mart's relation in it: the working warehouse's, or on the spark
+    target Spark's Parquet export as the publish step will load it (what BI will read)."""
+    if not dbt.is_spark:
+        with warehouse.read() as con:
+            yield con, lambda name: f"marts.{ident(name)}"
+        return
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        yield con, lambda name: spark_tables.select_sql(con, export_dir(), f"marts.{name}")
