@@ -358,6 +358,38 @@ def test_block_bootstrap_covers_on_ar1_where_iid_intervals_under_cover():
     assert share["t:correlation"] - share["fisher"] >= 0.15, share
 
 
+def test_degenerate_resamples_fall_back_to_the_percentile_interval():
+    """A bill-like bond that rose in 17 of 20 down periods: many resamples see a gain in every
+    down period, so their hit rate 1 has se* = 0 and no t*. The hit rate then gets the
+    percentile interval of its replicates (was: no interval at all), and it holds the estimate."""
+    module = bootstrap_module()
+    rng = np.random.default_rng(7)
+    n = 54
+    stock = rng.normal(size=n)
+    down = np.flatnonzero(stock < 0)[:20]
+    stock[np.setdiff1d(np.arange(n), down)] = np.abs(stock[np.setdiff1d(np.arange(n), down)])
+    bond = np.abs(rng.normal(size=n)) * 0.01
+    bond[down[:3]] *= -1  # 3 of the 20 down periods lose
+    estimates, _, reps, studentized = module.bootstrap_cell(stock, bond, 200, 11)
+    assert estimates["hit_rate"] == pytest.approx(17 / 20)
+    se_hat, t_star = studentized["hit_rate"]
+    undefined = np.mean(~np.isfinite(t_star))
+    assert undefined > 0.05  # the case this test is about
+    assert module.studentized_interval("hit_rate", estimates["hit_rate"], se_hat, t_star) == (
+        None,
+        None,
+    )
+    low, high = module.cell_interval("hit_rate", estimates["hit_rate"], reps, studentized)
+    assert (low, high) == module.percentile_interval(reps["hit_rate"])
+    assert low <= estimates["hit_rate"] <= high
+    # a well-behaved statistic of the same cell keeps its studentized interval
+    assert module.cell_interval("correlation", estimates["correlation"], reps, studentized) == (
+        module.studentized_interval(
+            "correlation", estimates["correlation"], *studentized["correlation"]
+        )
+    )
+
+
 def test_politis_white_block_length_grows_with_dependence():
     """i.i.d. noise gets L = 1; AR(1) with phi = 0.5 and 0.9 get longer blocks, in that order."""
     module = bootstrap_module()

@@ -362,6 +362,7 @@ def test_failed_blocking_check_leaves_the_previous_publication_untouched(
     from orchestration.defs.publish.assets import MART_KEYS, published_warehouse
     from orchestration.defs.resources import WarehouseResource
     from orchestration.defs.transform.mart_checks import mart_pandera_checks
+    from orchestration.defs.transform.resources import default_dbt_resource
 
     mart, corrupt_sql = CORRUPTIONS[corruption]
     # the working warehouse keeps its file name: dbt's views name their catalog after it
@@ -385,7 +386,9 @@ def test_failed_blocking_check_leaves_the_previous_publication_untouched(
         selection=dg.AssetSelection.assets(published_warehouse)
         | dg.AssetSelection.checks(mart_pandera_checks),
         resources={
-            "warehouse": WarehouseResource(path=str(working), published_path=str(published))
+            "warehouse": WarehouseResource(path=str(working), published_path=str(published)),
+            # the checks and the publish step read the dbt target (DuckDB here, the default)
+            "dbt": default_dbt_resource(),
         },
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,

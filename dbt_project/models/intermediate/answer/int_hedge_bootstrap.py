@@ -28,7 +28,8 @@ of those block sums. The sample's se_hat is sqrt(n x flat-top lag-window long-ru
 per-period linearisation) / den (Politis & Romano 1995; `long_run_variance`). Interval:
 theta_hat -/+ q se_hat, q the 0.95 quantile of |t*| (Hall 1988's symmetric bootstrap-t); the
 correlation on the Fisher-z scale (mapped back by tanh), the hit rate clipped to [0, 1]; the
-percentile interval when se_hat is undefined. On AR(1) pairs with phi = 0.8 these cover
+percentile interval when se_hat is undefined or more than 5 % of the t* are (resamples with a
+zero se, e.g. every resampled down period a bond gain). On AR(1) pairs with phi = 0.8 these cover
 0.938-0.958 where the percentile intervals covered 0.909-0.925 (docs: answer_bootstrap_coverage).
 When more than 5 % of replicates (or t*) are undefined (e.g. no down period in a resample) the
 interval is null.
@@ -86,7 +87,7 @@ MAX_UNDEFINED_SHARE = 0.05
 FREQUENCIES = ("daily", "weekly", "monthly")
 #: bump whenever a change to this file changes any output value: every stored row is then
 #: recomputed (the fingerprint includes it)
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 #: returns are rounded to this many decimals before use: DuckDB's parallel sums make the last
 #: bit of a few weekly / monthly returns vary between builds of the same data (~1e-16), which
 #: would change the input fingerprint; 1e-10 is far below the data's precision
@@ -597,10 +598,14 @@ def studentized_interval(name, estimate, se_hat, t_replicates, level: float = 0.
 
 def cell_interval(name, estimate, replicates, studentized):
     """A statistic's interval: studentized when it has one (see the module docstring), else
-    (the median, or an undefined sample se) the percentile interval."""
+    the percentile interval: for the median, when the sample se is undefined, and when more
+    than 5 % of the t* are (resamples whose own se is 0, e.g. a bill that rose in every
+    resampled down period: a hit rate of 1 has no spread to studentize by)."""
     if name in studentized and math.isfinite(studentized[name][0]):
         se_hat, t_replicates = studentized[name]
-        return studentized_interval(name, estimate, se_hat, t_replicates)
+        interval = studentized_interval(name, estimate, se_hat, t_replicates)
+        if interval != (None, None):
+            return interval
     return percentile_interval(replicates[name])
 
 
