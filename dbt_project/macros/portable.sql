@@ -433,3 +433,16 @@
         collect_list(cast({{ expr }} as double)), cast(1.0 as double), (acc, x) -> acc * x
     ) end)
 {%- endmacro %}
+
+{# The number of elements of a list (DuckDB) / array (Spark) column. #}
+{% macro list_length(list_expr) -%}
+    {{ return(adapter.dispatch('list_length', 'bondhedge')(list_expr)) }}
+{%- endmacro %}
+
+{% macro default__list_length(list_expr) -%}
+    len({{ list_expr }})
+{%- endmacro %}
+
+{% macro spark__list_length(list_expr) -%}
+    size({{ list_expr }})
+{%- endmacro %}
