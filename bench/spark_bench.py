@@ -26,8 +26,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SPARK_PYTHON = REPO / ".venv-spark" / "bin" / "python"
 sys.path.insert(0, str(REPO))
+from orchestration.lib.settings import spark_python  # noqa: E402
+
+SPARK_PYTHON = spark_python()
 from tests.sandbox import CodeSandbox  # noqa: E402
 from tests.support import SAMPLE_END  # noqa: E402
 

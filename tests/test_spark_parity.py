@@ -32,10 +32,11 @@ from ingestion.landing import land_series
 from ingestion.parquet_export import export_raw
 from ingestion.sources.sample import SampleSource
 from ingestion.warehouse import open_warehouse, upsert_series
+from orchestration.lib.settings import spark_python
 from tests.parity import PORTED_KEYS, compare
 from tests.support import SAMPLE_END, run_dbt
 
-SPARK_PYTHON = PROJECT_ROOT / ".venv-spark" / "bin" / "python"
+SPARK_PYTHON = spark_python()
 SHORT_START = date(2023, 6, 1)
 FIRST_END = date(2026, 5, 29)
 REVISED_SERIES, REVISED_DATE = "DGS10", date(2024, 3, 12)
