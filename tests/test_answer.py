@@ -275,6 +275,47 @@ def test_iid_intervals_and_verdict_wording(sample_warehouse):
     assert bases == {"total", "excess"}
 
 
+def test_price_only_equity_periods_are_counted_and_said(sample_warehouse):
+    """equity_price_only_periods recounted here from marts.asset_returns (the cell's paired
+    periods whose equity row is price only); the verdict says so exactly when it is above 0."""
+    answer = rows(sample_warehouse, "select * from marts.hedge_answer")
+    returns = rows(
+        sample_warehouse,
+        """
+        select asset_id, frequency, period_end, return_basis, total_return, excess_return
+        from marts.asset_returns where is_complete_period
+        """,
+    )
+    by_key = {(r["asset_id"], r["frequency"], r["period_end"]): r for r in returns}
+    series: dict[tuple, list] = {}
+    for r in returns:
+        series.setdefault((r["asset_id"], r["frequency"]), []).append(r)
+    for cell in answer:
+        column = "excess_return" if cell["return_basis"] == "excess" else "total_return"
+        paired = price_only = 0
+        for e in series[(cell["equity_asset_id"], cell["frequency"])]:
+            end = e["period_end"]
+            if not cell["first_period_end"] <= end <= cell["last_period_end"]:
+                continue
+            b = by_key.get((cell["bond_asset_id"], cell["frequency"], end))
+            usable = (
+                b is not None
+                and e["total_return"] is not None
+                and not math.isnan(e["total_return"])
+                and b[column] is not None
+                and not math.isnan(b[column])
+            )
+            paired += usable
+            price_only += usable and e["return_basis"] == "price_only"
+        assert cell["periods"] == paired, cell["verdict"]
+        assert cell["equity_price_only_periods"] == price_only, cell["verdict"]
+        said = f"are price only (no dividend input) in {price_only} of these" in cell["verdict"]
+        assert said == (price_only > 0), cell["verdict"]
+    # the sample lands FRED-MD: the monthly S&P 500 is total return in every era
+    monthly = [c for c in answer if c["frequency"] == "monthly"]
+    assert monthly and all(c["equity_price_only_periods"] == 0 for c in monthly)
+
+
 def _ar1_pair(rng, n, phi, rho, burn=200):
     e = rng.multivariate_normal([0.0, 0.0], [[1.0, rho], [rho, 1.0]], size=n + burn)
     x = np.zeros(n + burn)

@@ -412,6 +412,15 @@ def test_without_a_fred_md_file_sp500_is_price_only_and_says_so(real_warehouse):
         """,
     )
     assert rows == [("price_only", True)]
+    # and the answer says so: every paired period of every cell is price only
+    cells = query(
+        real_warehouse,
+        "select periods, equity_price_only_periods, verdict from marts.hedge_answer",
+    )
+    assert cells
+    for periods, price_only, verdict in cells:
+        assert price_only == periods, verdict
+        assert f"are price only (no dividend input) in {periods} of these {periods}" in verdict
 
 
 def test_a_fred_mirror_serves_the_fred_md_series_by_id(fake_fred, monkeypatch):

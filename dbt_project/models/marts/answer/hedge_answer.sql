@@ -20,6 +20,39 @@ names as (
     from {{ ref('stg_asset_catalog') }}
 ),
 
+-- A cell's paired periods in which the equity's return is price-only (no dividend input for
+-- them: FRED-MD not landed, or months it does not cover). "Total return" in the verdict
+-- would overstate what was measured, so the verdict says how many there were.
+equity_price_only as (
+    select
+        boot.equity_asset_id,
+        boot.bond_asset_id,
+        boot.frequency,
+        boot.era,
+        boot.return_basis,
+        count(*) as equity_price_only_periods
+    from boot
+    inner join {{ ref('int_asset_returns') }} as equity
+        on
+            boot.equity_asset_id = equity.asset_id
+            and boot.frequency = equity.frequency
+            and equity.period_end between boot.first_period_end and boot.last_period_end
+    inner join {{ ref('int_asset_returns') }} as bond
+        on
+            boot.bond_asset_id = bond.asset_id
+            and equity.frequency = bond.frequency
+            and equity.period_end = bond.period_end
+    where
+        equity.return_basis = 'price_only'
+        and equity.is_complete_period
+        and bond.is_complete_period
+        and equity.total_return is not null and not isnan(equity.total_return)
+        and (case when boot.return_basis = 'excess' then bond.excess_return else bond.total_return end)
+        is not null
+        and not isnan(case when boot.return_basis = 'excess' then bond.excess_return else bond.total_return end)
+    group by boot.equity_asset_id, boot.bond_asset_id, boot.frequency, boot.era, boot.return_basis
+),
+
 eras as (
     select
         listed.era,
@@ -36,6 +69,7 @@ joined as (
     select
         boot.*,
         eras.era_order,
+        coalesce(price_only.equity_price_only_periods, 0) as equity_price_only_periods,
         equity_names.asset_name as equity_name,
         bond_names.asset_name as bond_name,
         previous.hit_rate as previous_hit_rate,
@@ -50,6 +84,13 @@ joined as (
         end as correlation_fisher_high
     from boot
     inner join eras on boot.era = eras.era
+    left join equity_price_only as price_only
+        on
+            boot.equity_asset_id = price_only.equity_asset_id
+            and boot.bond_asset_id = price_only.bond_asset_id
+            and boot.frequency = price_only.frequency
+            and boot.era = price_only.era
+            and boot.return_basis = price_only.return_basis
     left join names as equity_names on boot.equity_asset_id = equity_names.asset_id
     left join names as bond_names on boot.bond_asset_id = bond_names.asset_id
     left join boot as previous
@@ -100,6 +141,7 @@ select
     worded.era_end::date as era_end,
     {{ cast('worded.return_basis', 'varchar') }} as return_basis,
     worded.periods::bigint as periods,
+    worded.equity_price_only_periods::bigint as equity_price_only_periods,
     worded.stock_down_periods::bigint as stock_down_periods,
     worded.bond_up_when_stock_down::bigint as bond_up_when_stock_down,
     worded.first_period_end::date as first_period_end,
@@ -173,6 +215,14 @@ select
                         ', not significantly different from ' || worded.previous_era
                         || printf(' (%.0f%%; ', {{ printf_whole('100 * worded.previous_hit_rate') }}) || worded.p_text || ').'
                 end
+        end
+        || case
+            when worded.equity_price_only_periods > 0
+                then
+                    ' Returns of the ' || coalesce(worded.equity_name, worded.equity_asset_id)
+                    || ' are price only (no dividend input) in ' || {{ cast('worded.equity_price_only_periods', 'varchar') }}
+                    || ' of these ' || {{ cast('worded.periods', 'varchar') }} || ' ' || worded.period_word || '.'
+            else ''
         end
     ) as verdict,  -- a string: every branch concatenates strings
     {{ data_source() }}
