@@ -1127,16 +1127,16 @@ def bench_landing(
 
 
 def bench_spark(scales: list[int], workdir: Path, figures: list[Figure], detail: dict) -> None:
-    """The ported marts on DuckDB and on Spark, wall and node time (bench/spark_bench.py)."""
+    """Every model on DuckDB and on Spark, wall and node time (bench/spark_bench.py)."""
     import spark_bench
 
-    log("spark: the ported models on DuckDB vs Spark (bench/spark_bench.py)")
+    log("spark: every model on DuckDB vs Spark (bench/spark_bench.py)")
     rows = spark_bench.bench(scales, workdir / "spark", log=log)
     for r in rows:
         for kind in ("wall", "nodes"):
             figures.append(
                 Figure(
-                    f"dbt ported models {r['scale']}x ({r['rows']} raw rows) {r['engine']} {kind}",
+                    f"dbt build, every model, {r['scale']}x ({r['rows']} raw rows) {r['engine']} {kind}",
                     [r[kind]],
                     "s",
                 )

@@ -222,6 +222,51 @@ def test_report_asset_attaches_headline_html_and_charts(private_copy):
         assert len(meta[key].value) < 150_000  # thumbnails, not full-size images
 
 
+def test_report_is_kept_while_the_published_content_is_unchanged(private_copy):
+    """A second run over the same published content keeps report.html (same file, same
+    headline and charts announced, rebuilt = False); a changed mart rebuilds it."""
+    from orchestration.defs.report.assets import hedge_report
+    from orchestration.defs.resources import WarehouseResource
+
+    resources = {
+        "warehouse": WarehouseResource(
+            path=str(private_copy.parent / "unused.duckdb"), published_path=str(private_copy)
+        )
+    }
+
+    def materialize():
+        result = dg.materialize([hedge_report], resources=resources)
+        assert result.success
+        (event,) = result.get_asset_materialization_events()
+        return event.materialization.metadata
+
+    first = materialize()
+    html = Path(first["html"].value)
+    written = html.stat().st_mtime_ns
+    assert first["rebuilt"].value is True
+    second = materialize()
+    assert second["rebuilt"].value is False
+    assert html.stat().st_mtime_ns == written
+    for key in first:
+        if key != "rebuilt":
+            assert second[key] == first[key], key
+    # a publication with the same content but new provenance keeps the report too
+    with duckdb.connect(str(private_copy)) as con:
+        con.execute("update meta.publications set run_id = 'a later run'")
+    assert materialize()["rebuilt"].value is False
+    with duckdb.connect(str(private_copy)) as con:
+        con.execute(
+            "update marts.hedge_answer set hit_rate = 0.2, hit_rate_ci_low = 0.1, "
+            "hit_rate_ci_high = 0.3 where bond_asset_id = 'ust_10y' and era_order = 1 "
+            "and frequency = 'monthly' and return_basis = 'total'"
+        )
+    third = materialize()
+    assert third["rebuilt"].value is True
+    assert html.stat().st_mtime_ns != written
+    assert "rose 20% of the time" in third["headline"].value
+    assert third["headline"] != first["headline"]
+
+
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_report_on_real_data_has_no_banner(published_real, tmp_path):
