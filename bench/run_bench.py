@@ -1136,7 +1136,8 @@ def bench_spark(scales: list[int], workdir: Path, figures: list[Figure], detail:
         for kind in ("wall", "nodes"):
             figures.append(
                 Figure(
-                    f"dbt build, every model, {r['scale']}x ({r['rows']} raw rows) {r['engine']} {kind}",
+                    f"dbt build, every model, {r['scale']}x ({r['rows']} raw rows) "
+                    f"{r['engine']} {kind}",
                     [r[kind]],
                     "s",
                 )
