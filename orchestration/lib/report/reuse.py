@@ -2,10 +2,11 @@
 
 A warm run republishes the same marts; redrawing seven matplotlib charts for them is the
 report step's whole cost. The fingerprint covers every published table the report can read
-(all but ``meta``: each table's name, row count and an order-free sum of row hashes) and the
-report package's own source, so a new chart or wording rebuilds too. ``report.json`` beside
-``report.html`` keeps the fingerprint and the summary the Dagster asset attaches, so a kept
-report is announced with the same headline and charts. Plain Python, no Dagster.
+(all but ``meta``: each table's name, row count and an order-free sum of row hashes, without
+``built_at``: an incremental model restamps the rows of its look-back window when their values
+did not change) and the report package's own source, so a new chart or wording rebuilds too.
+``report.json`` beside ``report.html`` keeps the fingerprint and the summary the Dagster asset
+attaches, so a kept report is announced with the same headline and charts. Plain Python, no Dagster.
 """
 
 from __future__ import annotations
@@ -28,15 +29,17 @@ def fingerprint(published: Path) -> str:
     try:
         tables = con.execute(
             """
-            select table_schema, table_name from information_schema.tables
+            select table_schema, table_name, bool_or(column_name = 'built_at')
+            from information_schema.columns
             where table_catalog = current_database() and table_schema <> 'meta'
+            group by all
             order by 1, 2
             """
         ).fetchall()
         parts = [
-            f"select '{s}.{t}', count(*), coalesce(sum(hash(r)), 0)::varchar "
-            f'from "{s}"."{t}" as r'
-            for s, t in tables
+            f"select '{s}.{t}', count(*), coalesce(sum(hash(r)), 0)::varchar from "
+            f'(select * {"exclude (built_at)" if stamped else ""} from "{s}"."{t}") as r'
+            for s, t, stamped in tables
         ]
         rows = con.execute(" union all ".join(parts) + " order by 1").fetchall() if parts else []
     finally:
