@@ -2,11 +2,12 @@
 
 A warm run republishes the same marts; redrawing seven matplotlib charts for them is the
 report step's whole cost. The fingerprint covers every published table the report can read
-(all but ``meta``: each table's name, row count and an order-free sum of row hashes, without
-``built_at``: an incremental model restamps the rows of its look-back window when their values
-did not change) and the report package's own source, so a new chart or wording rebuilds too.
-``report.json`` beside ``report.html`` keeps the fingerprint and the summary the Dagster asset
-attaches, so a kept report is announced with the same headline and charts. Plain Python, no Dagster.
+(all but ``meta``: each table's name, row count and an order-free sum of row hashes, floats
+rounded to ``FLOAT_DECIMALS``, without ``built_at``: an incremental model restamps the rows of
+its look-back window when their values did not change) and the report package's own source,
+so a new chart or wording rebuilds too. ``report.json`` beside ``report.html`` keeps the
+fingerprint and the summary the Dagster asset attaches, so a kept report is announced with the
+same headline and charts. Plain Python, no Dagster.
 """
 
 from __future__ import annotations
@@ -23,23 +24,41 @@ STATE_FILE = "report.json"
 _PACKAGE = Path(__file__).resolve().parent
 
 
+#: decimals a float is compared at: two builds of the same data differ in the last bits
+#: (DuckDB's parallel sums are not associative; main vs main ~1e-14), far below what any
+#: chart or percentage shows
+FLOAT_DECIMALS = 6
+
+
+def _comparable(column: str, data_type: str) -> str:
+    quoted = '"' + column.replace('"', '""') + '"'
+    if data_type in ("DOUBLE", "FLOAT", "REAL"):
+        return f"round({quoted}, {FLOAT_DECIMALS}) as {quoted}"
+    if data_type in ("DOUBLE[]", "FLOAT[]"):
+        return f"list_transform({quoted}, x -> round(x, {FLOAT_DECIMALS})) as {quoted}"
+    return quoted
+
+
 def fingerprint(published: Path) -> str:
     """SHA-256 (hex) of the published tables' content and of the report's code."""
     con = connect(published)
     try:
-        tables = con.execute(
+        columns = con.execute(
             """
-            select table_schema, table_name, bool_or(column_name = 'built_at')
+            select table_schema, table_name, column_name, data_type
             from information_schema.columns
             where table_catalog = current_database() and table_schema <> 'meta'
-            group by all
-            order by 1, 2
+              and column_name <> 'built_at'
+            order by table_schema, table_name, ordinal_position
             """
         ).fetchall()
+        tables: dict[tuple[str, str], list[str]] = {}
+        for schema, table, column, data_type in columns:
+            tables.setdefault((schema, table), []).append(_comparable(column, data_type))
         parts = [
             f"select '{s}.{t}', count(*), coalesce(sum(hash(r)), 0)::varchar from "
-            f'(select * {"exclude (built_at)" if stamped else ""} from "{s}"."{t}") as r'
-            for s, t, stamped in tables
+            f'(select {", ".join(exprs)} from "{s}"."{t}") as r'
+            for (s, t), exprs in tables.items()
         ]
         rows = con.execute(" union all ".join(parts) + " order by 1").fetchall() if parts else []
     finally:
