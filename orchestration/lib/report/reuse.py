@@ -95,32 +95,32 @@ def summary(result: ReportResult) -> dict:
     }
 
 
-def kept_summary(out_dir: Path, print_: str) -> dict | None:
+def kept_summary(out_dir: Path, current: str) -> dict | None:
     """The stored summary when the report in ``out_dir`` was built from content with this
-    fingerprint and its files are all still there; otherwise None."""
+    fingerprint and its files are all still there; otherwise None (rebuild), also for a
+    missing, unreadable or differently shaped ``report.json``."""
     state = Path(out_dir) / STATE_FILE
     try:
         stored = json.loads(state.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if stored["fingerprint"] != current:
+            return None
+        kept = stored["summary"]
+        files = [kept["html"], *(c["path"] for c in kept["charts"])]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if stored.get("fingerprint") != print_:
-        return None
-    files = [stored["summary"]["html"], *(c["path"] for c in stored["summary"]["charts"])]
-    if not all(Path(f).is_file() for f in files):
-        return None
-    return stored["summary"]
+    return kept if all(Path(f).is_file() for f in files) else None
 
 
 def build_if_changed(published: Path, out_dir: Path) -> tuple[dict, bool]:
     """(summary, rebuilt): the report rebuilt when its content's fingerprint changed."""
     out_dir = Path(out_dir)
-    print_ = fingerprint(published)
-    kept = kept_summary(out_dir, print_)
+    current = fingerprint(published)
+    kept = kept_summary(out_dir, current)
     if kept is not None:
         return kept, False
     result = summary(build_report(published, out_dir))
     state = out_dir / STATE_FILE
     tmp = state.with_name(f".{state.name}.tmp")
-    tmp.write_text(json.dumps({"fingerprint": print_, "summary": result}), encoding="utf-8")
+    tmp.write_text(json.dumps({"fingerprint": current, "summary": result}), encoding="utf-8")
     os.replace(tmp, state)
     return result, True
