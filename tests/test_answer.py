@@ -41,7 +41,7 @@ def rows(warehouse, sql, params=()):
         con.close()
 
 
-def pair(warehouse, frequency, bond, start=None, end=None):
+def pair(warehouse, frequency, bond, start=None, end=None, dates=False):
     where = ""
     if start:
         where += f" and e.period_end >= date '{start}'"
@@ -50,7 +50,7 @@ def pair(warehouse, frequency, bond, start=None, end=None):
     got = rows(
         warehouse,
         f"""
-        select e.total_return as s, b.total_return as b
+        select e.period_end as d, e.total_return as s, b.total_return as b
         from marts.asset_returns as e
         join marts.asset_returns as b using (frequency, period_end)
         where e.asset_id = 'sp500' and b.asset_id = ? and frequency = ?
@@ -61,7 +61,15 @@ def pair(warehouse, frequency, bond, start=None, end=None):
         [bond, frequency],
     )
     # the model rounds returns to 10 decimals (against upstream last-bit noise; see its docstring)
-    return np.round([r["s"] for r in got], 10), np.round([r["b"] for r in got], 10)
+    s, b = np.round([r["s"] for r in got], 10), np.round([r["b"] for r in got], 10)
+    return (s, b, np.array([r["d"] for r in got])) if dates else (s, b)
+
+
+def resampled_part(dates):
+    """An open era's resampled periods, written out: those before the calendar month of the
+    last period."""
+    last = dates[-1]
+    return dates < type(last)(last.year, last.month, 1)
 
 
 def loop_linearisation(s, b, estimates):
@@ -166,32 +174,48 @@ def loop_replicates(module, stock, bond, block, resamples, seed):
         done += rows_
     replicates = {k: np.array([o[k] for o in out]) for k in out[0]}
     t_star = {k: np.array([o[k] for o in studentized]) for k in SMOOTH}
-    se_hat = {}
-    for name, (a, den) in loop_linearisation(stock, bond, estimates).items():
-        se_hat[name] = math.sqrt(n * loop_long_run_variance(a)) / abs(den)
-    return replicates, t_star, se_hat, estimates
+    return replicates, t_star, loop_standard_errors(stock, bond, estimates), estimates
+
+
+def loop_standard_errors(stock, bond, estimates):
+    """The sample se of each smooth statistic: sqrt(n x long-run variance of a_t) / |den|."""
+    return {
+        name: math.sqrt(stock.size * loop_long_run_variance(a)) / abs(den)
+        for name, (a, den) in loop_linearisation(stock, bond, estimates).items()
+    }
 
 
 def test_bootstrap_interval_and_era_p_value_match_an_independent_loop(sample_warehouse):
-    """hedge_answer's monthly 10y intervals and its 2022-on p-value, recomputed by a loop."""
+    """hedge_answer's monthly 10y intervals and its 2022-on p-value, recomputed by a loop.
+
+    Both cells are of open eras: the loop resamples the periods before the last period's month
+    and centres the interval on the estimate of all periods, scaled by their own se."""
     module = bootstrap_module()
     (full,) = rows(
         sample_warehouse,
         "select * from marts.hedge_answer where bond_asset_id = 'ust_10y' "
         "and frequency = 'monthly' and era = 'full history' and return_basis = 'total'",
     )
-    stock, bond = pair(sample_warehouse, "monthly", "ust_10y")
+    stock, bond, dates = pair(sample_warehouse, "monthly", "ust_10y", dates=True)
     assert full["periods"] == stock.size
+    keep = resampled_part(dates)
+    assert full["resampled_periods"] == keep.sum() < stock.size
+    assert full["resampled_through"] == dates[keep][-1]
     seed = module.cell_seed(20240229, "sp500", "ust_10y", "monthly", "full history", "total")
-    reps, t_star, se_hat, estimates = loop_replicates(
-        module, stock, bond, full["block_length"], full["resamples"], seed
+    reps, t_star, _, resampled = loop_replicates(
+        module, stock[keep], bond[keep], full["block_length"], full["resamples"], seed
     )
+    estimates = loop_statistics(stock, bond)
+    se_hat = loop_standard_errors(stock, bond, estimates)
     # every bootstrapped statistic of the answer (issue 10 item 1), each from its own formula:
-    # the median's percentile interval, the others' symmetric studentized interval
+    # the median's percentile interval (replicates moved by the estimate's change since the
+    # resampled periods), the others' symmetric studentized interval
     assert set(reps) == set(module.STATISTICS)
-    low, high = np.quantile(reps["median_bond_return_when_stock_down"], [0.025, 0.975])
-    assert full["median_bond_return_when_stock_down_ci_low"] == pytest.approx(low, abs=1e-12)
-    assert full["median_bond_return_when_stock_down_ci_high"] == pytest.approx(high, abs=1e-12)
+    name = "median_bond_return_when_stock_down"
+    moved = reps[name] + (estimates[name] - resampled[name])
+    low, high = np.quantile(moved, [0.025, 0.975])
+    assert full[f"{name}_ci_low"] == pytest.approx(low, abs=1e-12)
+    assert full[f"{name}_ci_high"] == pytest.approx(high, abs=1e-12)
     for name in SMOOTH:
         half = np.quantile(np.abs(t_star[name]), 0.95) * se_hat[name]
         if name == "correlation":
@@ -218,16 +242,26 @@ def test_bootstrap_interval_and_era_p_value_match_an_independent_loop(sample_war
             "and frequency = 'monthly' and era = ? and return_basis = 'total'",
             [era],
         )
-        s, b = pair(sample_warehouse, "monthly", "ust_10y", start, end)
+        s, b, d = pair(sample_warehouse, "monthly", "ust_10y", start, end, dates=True)
+        # the closed era resamples all its periods
+        keep = resampled_part(d) if end is None else np.ones(s.size, bool)
+        assert row["resampled_periods"] == keep.sum()
         key = ("sp500", "ust_10y", "monthly", era, "total")
         replicates = loop_replicates(
-            module, s, b, row["block_length"], row["resamples"], module.cell_seed(20240229, *key)
+            module,
+            s[keep],
+            b[keep],
+            row["block_length"],
+            row["resamples"],
+            module.cell_seed(20240229, *key),
         )[0]
-        cells[era] = (row, np.mean(b[s < 0] > 0), replicates["hit_rate"])
+        hit = np.mean(b[s < 0] > 0)
+        cells[era] = (row, hit, np.mean(b[keep][s[keep] < 0] > 0), replicates["hit_rate"])
     recent, earlier = cells["2022 on"], cells["2000-2021"]
     d_hat = recent[1] - earlier[1]
-    d_star = recent[2] - earlier[2]
-    p = (1 + np.sum(np.abs(d_star - d_hat) >= abs(d_hat))) / (1 + d_star.size)
+    d_star = recent[3] - earlier[3]
+    centre = recent[2] - earlier[2]
+    p = (1 + np.sum(np.abs(d_star - centre) >= abs(d_hat))) / (1 + d_star.size)
     assert recent[0]["previous_era"] == "2000-2021"
     assert recent[0]["hit_rate_diff"] == pytest.approx(d_hat, abs=1e-12)
     assert recent[0]["hit_rate_diff_p_value"] == pytest.approx(p, abs=1e-12)

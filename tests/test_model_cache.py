@@ -1,13 +1,16 @@
 """The two dbt Python models reuse their last build exactly where their input is unchanged.
 
-int_hedge_bootstrap copies a cell's stored row when its input fingerprint is unchanged and
-resamples the others; int_markov_regimes returns its stored table when the fit's input is
-unchanged (see the models' docstrings). Real dbt runs on a real DuckDB file: a build, a
-rebuild with no change (everything reused, same values), one more business day (only the
-cells whose input changed are resampled, and the table equals a `--full-refresh` of the same
-warehouse in every column, bit for bit), and a changed var (everything recomputed). Which
-cells had to change is derived independently of the fingerprints: from the cells' period
-counts and ranges before and after, and the era each cell is tested against.
+int_hedge_bootstrap reuses a cell's stored resamples when the fingerprint of its resampled
+periods is unchanged and draws the others (an open era resamples its periods through the end of
+the month before its last period, so its resamples change once a month); int_markov_regimes
+returns its stored table when the fit's input is unchanged (see the models' docstrings). Real
+dbt runs on a real DuckDB file: a build, a rebuild with no change (everything reused, same
+values), one more business day inside the month (no resample drawn, the open eras' estimates
+and intervals updated, and the table equals a `--full-refresh` of the same warehouse in every
+column, bit for bit), the first business day of the next month (exactly the open eras' cells
+whose last period moved into a new month are redrawn; again equal to a full refresh), and a
+changed var (everything recomputed). Which cells had to change is derived from the rule
+written out here, from the cells' last periods before and after, not from the fingerprints.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tests.support import land, query, run_dbt
 
 FIRST_END = date(2026, 6, 24)  # a Wednesday
 NEXT_END = date(2026, 6, 25)  # +1 business day: completes no week and no month
+MONTH_END = date(2026, 7, 1)  # a new month: June completes, the week of June 29 does not
 MODELS = ["int_hedge_bootstrap", "int_markov_regimes"]
 BOOT = "intermediate.int_hedge_bootstrap"
 MARKOV = "intermediate.int_markov_regimes"
@@ -88,6 +92,16 @@ def builds(tmp_path_factory):
     out["full"] = {t: snapshot(full, t) for t in KEYS}
     out["full_reused"] = {t: reused(full, t) for t in KEYS}
 
+    land(warehouse, end_date=MONTH_END)  # into the next month
+    run_dbt(warehouse, work, "run", "--select", *(f"+{m}" for m in MODELS))
+    out["month"] = {BOOT: snapshot(warehouse, BOOT)}
+    out["month_reused"] = {BOOT: reused(warehouse, BOOT)}
+    full = work / "full_month" / "warehouse.duckdb"
+    full.parent.mkdir()
+    shutil.copy(warehouse, full)
+    run_models(full, work / "full_month", "--full-refresh")
+    out["full_month"] = {BOOT: snapshot(full, BOOT)}
+
     run_models(warehouse, work, "--vars", "{bootstrap_resamples: 150, markov_search_reps: 4}")
     out["vars_reused"] = {t: reused(warehouse, t) for t in KEYS}
     out["vars_resamples"] = query(warehouse, f"select distinct resamples from {BOOT}")
@@ -102,28 +116,50 @@ def test_first_build_computes_and_a_rebuild_without_change_reuses_everything(bui
         assert builds["again"][table] == builds["first"][table], table
 
 
-def test_one_more_day_resamples_only_the_changed_cells_and_equals_a_full_refresh(builds):
+def month(day):
+    return (day.year, day.month)
+
+
+def month_moved(before, after):
+    """Cells whose resamples must be redrawn, by the rule: a cell of an open era (no end date
+    in this sample's eras) whose last period moved into another calendar month."""
+    return {
+        key
+        for key, row in after.items()
+        if row["era_end"] is None
+        and (
+            key not in before
+            or month(row["last_period_end"]) != month(before[key]["last_period_end"])
+        )
+    }
+
+
+def test_one_more_day_inside_a_month_draws_no_resample_and_equals_a_full_refresh(builds):
     before, after = builds["first"][BOOT], builds["full"][BOOT]
-    span = ("periods", "first_period_end", "last_period_end")
-    data_changed = {
-        key
-        for key, row in after.items()
-        if key not in before or any(row[c] != before[key][c] for c in span)
-    }
-    # a cell is also recomputed when the era it is tested against changed
-    expected = data_changed | {
-        key
-        for key, row in after.items()
-        if row["previous_era"] is not None
-        and (*key[:3], row["previous_era"], key[4]) in data_changed
-    }
-    recomputed = {key for key, flag in builds["next_reused"][BOOT].items() if not flag}
-    assert recomputed == expected
-    # the new day reached the daily cells of the open-ended eras and nothing else
-    assert {key[2] for key in recomputed} == {"daily"}
-    assert 0 < len(recomputed) < len(after) / 2
+    assert month_moved(before, after) == set()
+    assert all(builds["next_reused"][BOOT].values())
+    # the new day still reached the estimates of the daily cells of the open-ended eras
+    grew = {key for key, row in after.items() if row["periods"] != before[key]["periods"]}
+    assert grew and {key[2] for key in grew} == {"daily"}
+    assert {after[key]["era_end"] for key in grew} == {None}
+    for key in grew:
+        if after[key]["beta"] != exact(0.0):  # (the bill's excess return is 0: no beta moves)
+            assert after[key]["beta_boot_low"] != before[key]["beta_boot_low"], key
+        assert after[key]["resampled_through"] == before[key]["resampled_through"], key
     assert builds["next"][BOOT] == after  # every column, bit for bit
     assert not any(builds["full_reused"][BOOT].values())
+
+
+def test_a_new_month_redraws_exactly_the_open_cells_it_moved_and_equals_a_full_refresh(builds):
+    before, after = builds["next"][BOOT], builds["full_month"][BOOT]
+    expected = month_moved(before, after)
+    redrawn = {key for key, flag in builds["month_reused"][BOOT].items() if not flag}
+    assert redrawn == expected
+    # June 30 completed a month (daily and monthly cells moved) but no week: the week of
+    # June 29 is still open, so the weekly cells' last period stayed in June
+    assert {key[2] for key in redrawn} == {"daily", "monthly"}
+    assert 0 < len(redrawn) < len(after) / 2
+    assert builds["month"][BOOT] == after  # every column, bit for bit
 
 
 def test_markov_fit_is_reused_when_no_month_completes(builds):
@@ -141,17 +177,17 @@ def test_a_changed_var_recomputes_everything(builds):
         assert not any(builds["vars_reused"][table].values()), table
 
 
-def test_reuse_without_stored_replicates_redraws_them_from_the_same_stream():
-    """compute() directly: the later era is recomputed while the previous era is reused from a
-    row that kept no replicates; its replicates are redrawn (same seeded stream), so the era
-    test equals a fresh computation's."""
+def test_reused_resamples_scale_the_new_estimate_by_its_own_se():
+    """compute() directly: five more days inside a month reuse every stored resample; the open
+    era's interval is the new estimate -/+ q x the new se, q the stored quantile of |t*|, and
+    the rows equal a computation from scratch."""
     from tests.test_answer import bootstrap_module
 
     module = bootstrap_module()
     rng = np.random.default_rng(3)
-    n = 400
-    days = np.datetime64("2000-01-03") + np.arange(n)
-    pairs = {
+    n = 420
+    days = np.datetime64("2000-01-03") + np.arange(n)  # through 2001-02-25
+    columns = {
         "equity_asset_id": np.full(n, "sp500"),
         "bond_asset_id": np.full(n, "ust_10y"),
         "frequency": np.full(n, "daily"),
@@ -166,20 +202,25 @@ def test_reuse_without_stored_replicates_redraws_them_from_the_same_stream():
         ]
     )
     args = (["total"], eras, 60, 11, 3)
-    fresh = module.compute(pairs, *args)
-    stored = {}
-    for row in fresh:
-        row = dict(row)
-        if row["era"] == "early":
-            for name in module.TESTED:
-                row[f"{name}_replicates"] = None
-        else:
-            row["input_fingerprint"] = "stale"
-        stored[tuple(row[k] for k in module.KEY_COLUMNS)] = row
-    again = module.compute(pairs, *args, stored=stored)
-    assert [r["reused"] for r in again] == [True, False]
-    kept = [c for c in fresh[0] if not c.endswith("_replicates") and c != "reused"]
+    first = module.compute({k: v[: n - 5] for k, v in columns.items()}, *args)
+    stored = {tuple(r[k] for k in module.KEY_COLUMNS): r for r in first}
+    again = module.compute(columns, *args, stored=stored)
+    fresh = module.compute(columns, *args)
+    assert [r["reused"] for r in again] == [True, True]
+    assert [r["reused"] for r in fresh] == [False, False]
+    kept = [c for c in fresh[0] if c != "reused"]
     assert [exact([r[c] for c in kept]) for r in again] == [
         exact([r[c] for c in kept]) for r in fresh
     ]
-    assert again[1]["hit_rate_diff_p_value"] is not None
+    late, late_before = again[1], first[1]
+    assert late["periods"] == late_before["periods"] + 5
+    assert late["resampled_through"] == late_before["resampled_through"] == date(2001, 1, 31)
+    mask = module._in_era(columns["period_end"], eras[1])
+    s, b = columns["stock_return"][mask], columns["bond_total"][mask]
+    estimates = module.statistics(s, b, 3)
+    se = module.sample_standard_errors(s, b, estimates)
+    q = late["resampled_t_quantiles"][module.STUDENTIZED.index("beta")]
+    assert (late["beta_boot_low"], late["beta_boot_high"]) == pytest.approx(
+        (estimates["beta"] - q * se["beta"], estimates["beta"] + q * se["beta"]), abs=1e-15
+    )
+    assert late["beta"] != late_before["beta"]

@@ -36,26 +36,34 @@ interval is null.
 
 Era test: eras that do not overlap are resampled independently, so replicate b of the
 difference is theta*_b(era) - theta*_b(previous era); the two-sided p-value is
-(1 + #{|d*_b - d_hat| >= |d_hat|}) / (1 + B) (the replicates centred on the estimate
-approximate the null distribution). The previous era of an era is the last era listed before
+(1 + #{|d*_b - d_res| >= |d_hat|}) / (1 + B), d_res the difference of the resampled estimates
+(the replicates centred on it approximate the null distribution; d_res = d_hat when both eras
+resampled all their periods). The previous era of an era is the last era listed before
 it that ends before it starts (the full history has none).
 
 Parameters (dbt vars, passed in through the model's config in _int_answer.yml):
 `bootstrap_resamples` (B), `bootstrap_seed`, `answer_eras`, `answer_equity_assets`,
 `scorecard_min_periods`.
 
-Reuse (incremental builds): a cell's row is a function of its input alone (its own seeded
-stream; the era test adds the previous era's input), so each row stores `input_fingerprint`,
-a SHA-256 of everything it depends on (`cell_fingerprint`: the cell's dates and returns, B,
-the seed, min periods, the era's bounds, the previous era's input, MODEL_VERSION and numpy's
-version; returns rounded to RETURN_DECIMALS, so that the last-bit noise of DuckDB's parallel
-sums upstream does not change it). A build copies the stored row of every cell whose
-fingerprint is unchanged (`reused` = true) and resamples the others; `--full-refresh`
-resamples every cell. The era test of a resampled cell needs the previous era's replicates:
-cells that are some era's previous store their tested statistics' replicates
-(`<statistic>_replicates`), so a reused previous era is not resampled again. The table is
-replaced as a whole each build (incremental strategy `replace_all`, macros/incremental.sql):
-cells that no longer exist disappear.
+Open eras are resampled once a month (`resampled_mask`): a cell of an era with no end, or one
+ending after the data, resamples its periods through the end of the calendar month before its
+last period; a closed era resamples all of them. The estimates and the sample se are computed
+from every period on every build, so the interval is this build's theta_hat -/+ q se_hat with q
+from the resamples (the distribution of the studentized statistic, which a month of periods
+hardly moves); the percentile intervals move the replicates by the estimate's change since the
+resampled periods, and the era test centres the replicates' differences on the difference of the
+resampled estimates and compares them with this build's difference.
+
+Reuse (incremental builds): a cell's resamples are a function of its resampled input alone (its
+own seeded stream), so each row stores `input_fingerprint`, a SHA-256 of everything they depend
+on (`cell_fingerprint`: the resampled periods' dates and returns, B, the seed, min periods, the
+era's bounds, MODEL_VERSION and numpy's version; returns rounded to RETURN_DECIMALS, so that the
+last-bit noise of DuckDB's parallel sums upstream does not change it), with what later builds
+need of them (`Resampled`: the resampled estimates, the quantiles of |t*|, every replicate). A
+build reuses the stored resamples of every cell whose fingerprint is unchanged (`reused` = true)
+and draws the others; `--full-refresh` draws every cell. The table is replaced as a whole each
+build (incremental strategy `replace_all`, macros/incremental.sql): cells that no longer exist
+disappear.
 """
 
 from __future__ import annotations
@@ -87,7 +95,7 @@ MAX_UNDEFINED_SHARE = 0.05
 FREQUENCIES = ("daily", "weekly", "monthly")
 #: bump whenever a change to this file changes any output value: every stored row is then
 #: recomputed (the fingerprint includes it)
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 #: returns are rounded to this many decimals before use: DuckDB's parallel sums make the last
 #: bit of a few weekly / monthly returns vary between builds of the same data (~1e-16), which
 #: would change the input fingerprint; 1e-10 is far below the data's precision
@@ -579,21 +587,32 @@ def percentile_interval(replicates: np.ndarray, level: float = 0.95):
     return (float(low), float(high))
 
 
-def studentized_interval(name, estimate, se_hat, t_replicates, level: float = 0.95):
-    """Symmetric bootstrap-t interval theta_hat -/+ q se_hat, q the level-quantile of |t*|
-    (numpy's linear quantile), on the Fisher-z scale for the correlation (mapped back); the
-    hit rate is clipped to [0, 1]. None when the estimate or se_hat is undefined or more than
-    5 % of the t* are."""
-    centre = float(_scale(name, estimate))
+def t_quantile(t_replicates, level: float = 0.95) -> float:
+    """The level-quantile of |t*| (numpy's linear quantile); nan when more than 5 % of the t*
+    are undefined."""
     finite = t_replicates[np.isfinite(t_replicates)]
-    too_few = finite.size < (1 - MAX_UNDEFINED_SHARE) * t_replicates.size
-    if t_replicates.size == 0 or too_few or not (math.isfinite(centre) and se_hat > 0):
+    if t_replicates.size == 0 or finite.size < (1 - MAX_UNDEFINED_SHARE) * t_replicates.size:
+        return math.nan
+    return float(np.quantile(np.abs(finite), level))
+
+
+def t_interval(name, estimate, se, q):
+    """Symmetric bootstrap-t interval estimate -/+ q se, on the Fisher-z scale for the
+    correlation (mapped back); the hit rate clipped to [0, 1]. (None, None) when the estimate,
+    se or q is undefined or se is not positive."""
+    centre = float(_scale(name, estimate))
+    if not (math.isfinite(centre) and math.isfinite(se) and se > 0 and math.isfinite(q)):
         return (None, None)
-    half = float(np.quantile(np.abs(finite), level)) * se_hat
-    low, high = _unscale(name, centre - half), _unscale(name, centre + half)
+    low, high = _unscale(name, centre - q * se), _unscale(name, centre + q * se)
     if name == "hit_rate":
         low, high = max(low, 0.0), min(high, 1.0)
     return (float(low), float(high))
+
+
+def studentized_interval(name, estimate, se_hat, t_replicates, level: float = 0.95):
+    """Hall (1988)'s symmetric bootstrap-t interval: `t_interval` with q the level-quantile of
+    |t*| (numpy's linear quantile); None when more than 5 % of the t* are undefined."""
+    return t_interval(name, estimate, se_hat, t_quantile(t_replicates, level))
 
 
 def cell_interval(name, estimate, replicates, studentized):
@@ -601,25 +620,11 @@ def cell_interval(name, estimate, replicates, studentized):
     the percentile interval: for the median, when the sample se is undefined, and when more
     than 5 % of the t* are (resamples whose own se is 0, e.g. a bill that rose in every
     resampled down period: a hit rate of 1 has no spread to studentize by)."""
-    if name in studentized and math.isfinite(studentized[name][0]):
-        se_hat, t_replicates = studentized[name]
-        interval = studentized_interval(name, estimate, se_hat, t_replicates)
+    if name in studentized:
+        interval = studentized_interval(name, estimate, *studentized[name])
         if interval != (None, None):
             return interval
     return percentile_interval(replicates[name])
-
-
-def difference_p_value(estimate_a, estimate_b, replicates_a, replicates_b):
-    """Two-sided bootstrap p-value of theta_a - theta_b = 0, and the difference (see above)."""
-    d_hat = float(estimate_a) - float(estimate_b)
-    if not math.isfinite(d_hat):
-        return None, None
-    d_star = replicates_a - replicates_b
-    d_star = d_star[np.isfinite(d_star)]
-    if d_star.size < (1 - MAX_UNDEFINED_SHARE) * replicates_a.size:
-        return d_hat, None
-    extreme = np.count_nonzero(np.abs(d_star - d_hat) >= abs(d_hat))
-    return d_hat, (1 + extreme) / (1 + d_star.size)
 
 
 # ------------------------------------------------------------------------------------------
@@ -675,21 +680,18 @@ order by 1, 2, 3, 4
 """
 
 
-def cell_fingerprint(key, era, dates, stock, bond, resamples, seed, min_periods, keeps):
-    """SHA-256 (hex) of everything a cell's statistics depend on but the previous era's input.
-
-    ``keeps``: whether the row stores its replicates (it is some era's previous era)."""
+def cell_fingerprint(key, era, dates, stock, bond, resamples, seed, min_periods):
+    """SHA-256 (hex) of everything a cell's resamples depend on: its resampled periods'
+    dates and returns, the resampling parameters, the era and MODEL_VERSION."""
     header = [
         MODEL_VERSION,
         np.__version__,
         list(key),
         str(era["start"]),
         str(era["end"]),
-        era["previous"],
         int(resamples),
         int(seed),
         int(min_periods),
-        bool(keeps),
         int(stock.size),
     ]
     h = hashlib.sha256(json.dumps(header).encode())
@@ -699,30 +701,105 @@ def cell_fingerprint(key, era, dates, stock, bond, resamples, seed, min_periods,
     return h.hexdigest()
 
 
-def _chained(own: str, previous: str | None) -> str:
-    """A row's fingerprint: its own input's and, when it is tested, the previous era's."""
-    return hashlib.sha256(f"{own}|{previous or '-'}".encode()).hexdigest()
+def resampled_mask(era, dates: np.ndarray, data_through) -> np.ndarray:
+    """Which of a cell's periods (``dates``, ascending) are resampled.
+
+    A closed cell (its era ends before the data do: ``data_through``, the last period of the
+    asset pair and frequency) resamples all of them. An open cell (the era has no end, or ends
+    after the data) resamples its periods through the end of the calendar month before its
+    last period: the resamples, and so the quantile of |t*| and the era test's null
+    distribution, are redrawn once a month, while the estimates and the standard error they
+    are scaled by use every period of every build. All periods when fewer than two fall
+    before that month."""
+    everything = np.ones(dates.shape, dtype=bool)
+    if era["end"] is not None and np.datetime64(era["end"]) < data_through:
+        return everything
+    month_start = dates[-1].astype("datetime64[M]").astype("datetime64[D]")
+    mask = dates < month_start
+    return mask if mask.sum() >= 2 else everything
 
 
-class _Stored:
-    """A reused cell as the era test of a later, resampled cell needs it."""
+class Resampled:
+    """What a cell keeps of its resamples: enough for every interval and era test, stored in
+    the row (`resampled_*` columns) so that a later build with the same resampled input
+    (same `input_fingerprint`) reuses it instead of drawing again."""
 
-    def __init__(self, row, redraw):
-        self.estimates = {n: np.nan if row[n] is None else row[n] for n in TESTED}
-        stored = [row.get(f"{n}_replicates") for n in TESTED]
-        self.replicates = (
-            None
-            if any(r is None for r in stored)
-            else {n: np.asarray(r, dtype=float) for n, r in zip(TESTED, stored, strict=True)}
+    def __init__(self, through, periods, block, estimates, quantiles, replicates):
+        self.through = through  # the last resampled period's end
+        self.periods = int(periods)
+        self.block = float(block)
+        self.estimates = estimates  # {statistic: estimate on the resampled periods}
+        self.quantiles = quantiles  # {STUDENTIZED statistic: t_quantile, nan if undefined}
+        self.replicates = replicates  # {statistic: (resamples,) replicates}
+
+    @classmethod
+    def draw(cls, dates, stock, bond, resamples, seed, min_periods):
+        estimates, block, replicates, studentized = bootstrap_cell(
+            stock, bond, resamples, seed, min_periods
         )
-        self.redraw = redraw
+        quantiles = {s: t_quantile(t) for s, (_, t) in studentized.items()}
+        return cls(dates[-1].astype(object), stock.size, block, estimates, quantiles, replicates)
 
-    def resolve(self):
-        """(estimates, replicates); replicates redrawn (same stream) when none were stored."""
-        if self.replicates is None:
-            estimates, _, self.replicates, _ = self.redraw()
-            self.estimates = {n: estimates[n] for n in TESTED}
-        return self.estimates, self.replicates
+    def columns(self) -> dict:
+        return {
+            "resampled_through": self.through,
+            "resampled_periods": self.periods,
+            "block_length": self.block,
+            "resampled_estimates": [float(self.estimates[s]) for s in STATISTICS],
+            "resampled_t_quantiles": [float(self.quantiles[s]) for s in STUDENTIZED],
+            "resampled_replicates": np.concatenate(
+                [self.replicates[s] for s in STATISTICS]
+            ).tolist(),
+        }
+
+    @classmethod
+    def from_row(cls, row, resamples):
+        flat = np.asarray(row["resampled_replicates"], dtype=float)
+        return cls(
+            row["resampled_through"],
+            row["resampled_periods"],
+            row["block_length"],
+            dict(zip(STATISTICS, map(float, row["resampled_estimates"]), strict=True)),
+            dict(zip(STUDENTIZED, map(float, row["resampled_t_quantiles"]), strict=True)),
+            dict(zip(STATISTICS, flat.reshape(len(STATISTICS), resamples), strict=True)),
+        )
+
+    def interval(self, name, estimate, se):
+        """The statistic's 95 % interval around this build's ``estimate``: symmetric
+        bootstrap-t, estimate -/+ q se with q this cell's quantile of |t*| and ``se`` the
+        sample standard error of this build (the correlation on the Fisher-z scale, the hit
+        rate clipped to [0, 1]); else the percentile interval of the replicates, moved by the
+        estimate's change since the resampled periods (none for a closed cell): for the median,
+        when se is undefined, and when more than 5 % of the t* are."""
+        interval = t_interval(name, estimate, se, self.quantiles.get(name, math.nan))
+        if interval != (None, None):
+            return interval
+        replicates = self.replicates[name]
+        shift = float(_scale(name, estimate)) - float(_scale(name, self.estimates[name]))
+        if shift != 0.0:
+            with np.errstate(invalid="ignore"):
+                moved = _scale(name, replicates) + shift
+            replicates = np.tanh(moved) if name == "correlation" else moved
+        low, high = percentile_interval(replicates)
+        if low is not None and name == "hit_rate":
+            low, high = max(low, 0.0), min(high, 1.0)
+        return (low, high)
+
+
+def era_difference(name, now, previous_now, own: Resampled, previous: Resampled):
+    """(difference, two-sided bootstrap p-value) of a statistic between an era and its previous
+    era: the difference of this build's estimates, tested against the replicates' differences
+    centred on the difference of the resampled estimates (the null distribution)."""
+    d_hat = float(now) - float(previous_now)
+    if not math.isfinite(d_hat):
+        return None, None
+    d_star = own.replicates[name] - previous.replicates[name]
+    centre = float(own.estimates[name]) - float(previous.estimates[name])
+    finite = d_star[np.isfinite(d_star)]
+    if finite.size < (1 - MAX_UNDEFINED_SHARE) * d_star.size or not math.isfinite(centre):
+        return d_hat, None
+    extreme = np.count_nonzero(np.abs(finite - centre) >= abs(d_hat))
+    return d_hat, (1 + extreme) / (1 + finite.size)
 
 
 def compute(
@@ -736,12 +813,12 @@ def compute(
 ):
     """Rows (dicts) of int_hedge_bootstrap from the aligned pairs (numpy columns).
 
-    ``stored``: the last build's rows by cell key; a row whose `input_fingerprint` equals the
-    cell's is copied (`reused` = true) instead of resampled.
+    ``stored``: the last build's rows by cell key; a cell whose resampled input has the stored
+    row's `input_fingerprint` reuses its resamples (`reused` = true) instead of drawing them.
+    Estimates, standard errors, intervals and era tests are computed every build.
     """
     stored = stored or {}
     rows = []
-    tested_later = {e["previous"] for e in eras if e["previous"] is not None}
     keys = np.char.add(
         np.char.add(pairs["equity_asset_id"].astype(str), "|"),
         np.char.add(
@@ -760,36 +837,32 @@ def compute(
         for basis in bases:
             bond_all = pairs[f"bond_{basis}"][lo:hi]
             usable = np.isfinite(bond_all) & np.isfinite(stock_all)
-            fitted: dict[str, object] = {}  # era -> (estimates, replicates) or _Stored
-            digests: dict[str, str] = {}
+            data_through = dates[usable].max() if usable.any() else None
+            # era -> (estimates of this build, Resampled)
+            fitted: dict[str, tuple[dict, Resampled]] = {}
             for era in eras:
                 mask = usable & _in_era(dates, era)
                 n = int(mask.sum())
                 if n < 2:
                     continue
-                s, b = stock_all[mask], bond_all[mask]
+                s, b, d = stock_all[mask], bond_all[mask], dates[mask]
                 key = (equity, bond, frequency, era["name"], basis)
-                keeps = era["name"] in tested_later
-                own = cell_fingerprint(
-                    key, era, dates[mask], s, b, resamples, seed, min_periods, keeps
+                keep = resampled_mask(era, d, data_through)
+                fingerprint = cell_fingerprint(
+                    key, era, d[keep], s[keep], b[keep], resamples, seed, min_periods
                 )
-                tested = era["previous"] in fitted  # compared only with an era having this cell
-                fingerprint = _chained(own, digests[era["previous"]] if tested else None)
-                digests[era["name"]] = own
                 old = stored.get(key)
-                if old is not None and old.get("input_fingerprint") == fingerprint:
-                    rows.append({**old, "reused": True})
-                    fitted[era["name"]] = _Stored(
-                        old,
-                        lambda s=s, b=b, key=key: bootstrap_cell(
-                            s, b, resamples, cell_seed(seed, *key), min_periods
-                        ),
+                reused = old is not None and old.get("input_fingerprint") == fingerprint
+                if reused:
+                    resampled = Resampled.from_row(old, resamples)
+                else:
+                    resampled = Resampled.draw(
+                        d[keep], s[keep], b[keep], resamples, cell_seed(seed, *key), min_periods
                     )
-                    continue
-                estimates, block, reps, studentized = bootstrap_cell(
-                    s, b, resamples, cell_seed(seed, *key), min_periods
-                )
-                fitted[era["name"]] = (estimates, reps)
+                estimates = statistics(s, b, min_periods)
+                se = sample_standard_errors(s, b, estimates)
+                fitted[era["name"]] = (estimates, resampled)
+                tested = era["previous"] in fitted  # compared only with an era having this cell
                 down = s < 0
                 row = {
                     "equity_asset_id": equity,
@@ -805,9 +878,8 @@ def compute(
                     "mean_stock_return_when_stock_down": (
                         float(s[down].mean()) if down.any() else None
                     ),
-                    "first_period_end": dates[mask][0].astype(object),
-                    "last_period_end": dates[mask][-1].astype(object),
-                    "block_length": block,
+                    "first_period_end": d[0].astype(object),
+                    "last_period_end": d[-1].astype(object),
                     "resamples": resamples,
                     "seed": cell_seed(seed, *key),
                     "previous_era": era["previous"] if tested else None,
@@ -815,7 +887,7 @@ def compute(
                 for name in STATISTICS:
                     value = float(estimates[name])
                     row[name] = value if math.isfinite(value) else None
-                    low, high = cell_interval(name, estimates[name], reps, studentized)
+                    low, high = resampled.interval(name, estimates[name], se.get(name, math.nan))
                     if row[name] is None:
                         low = high = None
                     row[f"{name}_boot_low"], row[f"{name}_boot_high"] = low, high
@@ -823,19 +895,15 @@ def compute(
                     row[f"{name}_diff"] = None
                     row[f"{name}_diff_p_value"] = None
                 if tested:
-                    previous = fitted[era["previous"]]
-                    prev_est, prev_reps = (
-                        previous.resolve() if isinstance(previous, _Stored) else previous
-                    )
+                    prev_estimates, prev_resampled = fitted[era["previous"]]
                     for name in TESTED:
-                        diff, p = difference_p_value(
-                            estimates[name], prev_est[name], reps[name], prev_reps[name]
+                        diff, p = era_difference(
+                            name, estimates[name], prev_estimates[name], resampled, prev_resampled
                         )
                         row[f"{name}_diff"], row[f"{name}_diff_p_value"] = diff, p
-                for name in TESTED:
-                    row[f"{name}_replicates"] = reps[name].tolist() if keeps else None
+                row.update(resampled.columns())
                 row["input_fingerprint"] = fingerprint
-                row["reused"] = False
+                row["reused"] = reused
                 rows.append(row)
     return rows
 
@@ -934,6 +1002,13 @@ def _schema(pa):
         ]
     for name in TESTED:
         fields += [(f"{name}_diff", pa.float64()), (f"{name}_diff_p_value", pa.float64())]
-    fields += [(f"{name}_replicates", pa.list_(pa.float64())) for name in TESTED]
-    fields += [("input_fingerprint", pa.string()), ("reused", pa.bool_())]
+    fields += [
+        ("resampled_through", pa.date32()),
+        ("resampled_periods", pa.int64()),
+        ("resampled_estimates", pa.list_(pa.float64())),
+        ("resampled_t_quantiles", pa.list_(pa.float64())),
+        ("resampled_replicates", pa.list_(pa.float64())),
+        ("input_fingerprint", pa.string()),
+        ("reused", pa.bool_()),
+    ]
     return pa.schema(fields)

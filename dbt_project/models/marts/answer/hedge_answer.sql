@@ -179,6 +179,8 @@ select
     worded.upside_beta_boot_high::double as upside_beta_ci_high,
     worded.block_length::double as block_length,
     worded.resamples::integer as resamples,
+    worded.resampled_through::date as resampled_through,
+    worded.resampled_periods::bigint as resampled_periods,
     {{ cast('worded.previous_era', 'varchar') }} as previous_era,
     worded.hit_rate_diff::double as hit_rate_diff,
     worded.hit_rate_diff_p_value::double as hit_rate_diff_p_value,
