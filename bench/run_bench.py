@@ -1055,7 +1055,7 @@ def bench_scale(
                 limit=8192,
             ),
         ]
-        if full:
+        if full and full_scale != incremental_scale:
             small_rows = sandboxes[incremental_scale].raw_rows()
             figures.append(
                 Figure(
