@@ -360,12 +360,11 @@ def _ar1_pair(rng, n, phi, rho, burn=200):
     return x[burn:], y[burn:]
 
 
-def _ar1_coverage(module, phi, rho, n, seeds, resamples=200):
-    """Shares of seeds whose 95 % intervals cover the truth: studentized ('t:' + statistic),
-    percentile ('pct:' + statistic), Wilson (hit rate) and Fisher-z (correlation)."""
+def ar1_truth(phi, rho):
+    """The statistics' true values for `_ar1_pair`: E(y | x) = rho x with equal variances, so
+    every slope is rho and the offset ratio -rho; P(y > 0 | x < 0) = 1/2 - asin(rho) / pi."""
     sd = 1 / math.sqrt(1 - phi * phi)
-    # E(y | x) = rho x with equal variances: every slope is rho, the offset ratio -rho
-    truth = {
+    return {
         "hit_rate": 0.5 - math.asin(rho) / math.pi,
         "mean_bond_return_when_stock_down": -rho * sd * math.sqrt(2 / math.pi),
         "offset_ratio": -rho,
@@ -374,6 +373,12 @@ def _ar1_coverage(module, phi, rho, n, seeds, resamples=200):
         "downside_beta": rho,
         "upside_beta": rho,
     }
+
+
+def _ar1_coverage(module, phi, rho, n, seeds, resamples=200):
+    """Shares of seeds whose 95 % intervals cover the truth: studentized ('t:' + statistic),
+    percentile ('pct:' + statistic), Wilson (hit rate) and Fisher-z (correlation)."""
+    truth = ar1_truth(phi, rho)
     z = 1.96
     covered = dict.fromkeys([f"t:{k}" for k in truth] + [f"pct:{k}" for k in truth], 0)
     covered |= {"wilson": 0, "fisher": 0}
@@ -446,16 +451,7 @@ def test_resamples_a_month_old_cover_like_resamples_of_every_period():
     the wrong sample, which moves coverage by several points."""
     module = bootstrap_module()
     phi, rho, n, seeds, lag = 0.8, 0.5, 2000, 400, 21
-    sd = 1 / math.sqrt(1 - phi * phi)
-    truth = {
-        "hit_rate": 0.5 - math.asin(rho) / math.pi,
-        "mean_bond_return_when_stock_down": -rho * sd * math.sqrt(2 / math.pi),
-        "offset_ratio": -rho,
-        "correlation": rho,
-        "beta": rho,
-        "downside_beta": rho,
-        "upside_beta": rho,
-    }
+    truth = ar1_truth(phi, rho)
     covered = {k: [0, 0] for k in truth}
     widths = {k: [] for k in truth}
     days = np.datetime64("2000-01-03") + np.arange(n - lag)
