@@ -107,8 +107,13 @@ def baseline_checkout(rev: str, workdir: Path) -> Path:
     """``ingestion/`` and the catalog seed of git revision ``rev``, extracted under workdir."""
     dest = workdir / f"baseline-{rev}"
     dest.mkdir(parents=True, exist_ok=True)
+    paths = ["ingestion", "dbt_project/seeds"]
+    # newer revisions read their lists from dbt_project.yml's vars
+    has_vars = subprocess.run(["git", "cat-file", "-e", f"{rev}:dbt_project.yml"], cwd=REPO)
+    if has_vars.returncode == 0:
+        paths.append("dbt_project.yml")
     archive = subprocess.run(
-        ["git", "archive", rev, "ingestion", "dbt_project/seeds"],
+        ["git", "archive", rev, *paths],
         cwd=REPO,
         capture_output=True,
         check=True,
@@ -135,6 +140,7 @@ def bench(
     current = workdir / "current"
     shutil.copytree(REPO / "ingestion", current / "ingestion", ignore=_PYCACHE)
     shutil.copytree(REPO / "dbt_project" / "seeds", current / "dbt_project" / "seeds")
+    shutil.copy2(REPO / "dbt_project.yml", current / "dbt_project.yml")  # ingestion reads its vars
     code = {m: current for m in modes}
     if baseline:
         code[f"per_series@{baseline}"] = baseline_checkout(baseline, workdir)

@@ -498,9 +498,7 @@ def topo_nodes(manifest: dict) -> list[dict]:
     return order
 
 
-def direct_sql(
-    warehouse: Path, manifest: dict, dbt_times: dict[str, float]
-) -> dict[str, float]:
+def direct_sql(warehouse: Path, manifest: dict, dbt_times: dict[str, float]) -> dict[str, float]:
     """Run every compiled model and test of a dbt build straight in DuckDB; seconds per node.
 
     A dbt Python model (resampling, numpy) has no SQL to replay: its time is dbt's own
