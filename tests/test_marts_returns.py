@@ -529,12 +529,17 @@ def test_planted_correlation_regimes_show_in_the_252_day_correlation(sample_ware
     assert checked >= 3
 
 
-def test_constant_bond_return_gives_null_correlation_not_an_error(sample_warehouse, tmp_path):
-    """A bond returning the same non-zero amount every day (a bill at a constant yield) has no
-    variance: its correlation is NULL and its beta 0, never NaN or a failed build.
+@pytest.mark.parametrize("constant", [0.000123, 0.0])
+def test_constant_bond_return_gives_null_correlation_not_an_error(
+    sample_warehouse, tmp_path, constant
+):
+    """A bond returning the same amount every day (a bill at a constant yield, or at 0 %) has
+    no variance: its correlation is NULL and its beta 0, never NaN or a failed build.
 
     The correlations are differences of running sums, which leave such a variance a few ulps
-    either side of 0 (0.000123 has no exact binary form); the mart must treat that as zero.
+    either side of 0 (0.000123 has no exact binary form), and a window of exact zeros a sum of
+    squares of pure rounding (the running sums before it are not zero); the mart must treat
+    both as zero.
     """
     import shutil
 
@@ -545,8 +550,9 @@ def test_constant_bond_return_gives_null_correlation_not_an_error(sample_warehou
     con = duckdb.connect(str(copy))
     try:
         con.execute(
-            "update intermediate.int_asset_returns_daily set total_return = 0.000123 "
-            "where asset_id = 'ust_3m' and calendar_date between '2010-01-01' and '2011-12-31'"
+            "update intermediate.int_asset_returns_daily set total_return = ? "
+            "where asset_id = 'ust_3m' and calendar_date between '2010-01-01' and '2011-12-31'",
+            [constant],
         )
     finally:
         con.close()
@@ -578,3 +584,53 @@ def test_constant_bond_return_gives_null_correlation_not_an_error(sample_warehou
     assert with_corr == 0
     assert worst_beta < 1e-12
     assert elsewhere > 0
+
+
+def test_a_63_day_window_has_a_correlation_exactly_when_both_returns_vary(sample_warehouse):
+    """Every full 63-day window against DuckDB's own windowed var_samp (a streaming, not a
+    running-sum, computation) of the same daily pairs: no correlation where the bond's returns
+    do not vary (the sample's 3-month bill sits at 0 % in 2008-09), one wherever both vary.
+
+    The mart takes a window's sums as differences of running sums; where the window is all
+    zeros that difference is rounding of the running sums (how much depends on how DuckDB
+    splits the work), which a floor relative to the window alone would call variance.
+    """
+    zero, zero_with_corr, varying_without, smallest = query(
+        sample_warehouse,
+        """
+        with catalog as (
+            select asset_id, asset_class = 'equity' as is_equity from reference.asset_catalog
+        ),
+        r as (
+            select asset_id, calendar_date, total_return
+            from intermediate.int_asset_returns_daily
+        ),
+        pairs as (
+            select e.asset_id as equity_asset_id, b.asset_id as bond_asset_id,
+                   e.calendar_date as as_of_date, e.total_return as x, b.total_return as y
+            from r as e
+            join catalog as ce on e.asset_id = ce.asset_id and ce.is_equity
+            join r as b on e.calendar_date = b.calendar_date
+            join catalog as cb on b.asset_id = cb.asset_id and not cb.is_equity
+        ),
+        direct as (
+            select *, var_samp(y) over w as var_y, var_samp(x) over w as var_x,
+                   count(x + y) over w as n
+            from pairs
+            window w as (
+                partition by equity_asset_id, bond_asset_id order by as_of_date
+                rows between 62 preceding and current row
+            )
+        )
+        select count(*) filter (where d.var_y = 0),
+               count(*) filter (where d.var_y = 0 and m.correlation is not null),
+               count(*) filter (where d.var_y > 0 and d.var_x > 0 and m.correlation is null),
+               min(d.var_y) filter (where d.var_y > 0)
+        from direct as d
+        join marts.rolling_correlations as m using (equity_asset_id, bond_asset_id, as_of_date)
+        where m.frequency = 'daily' and m.window_periods = 63 and m.n_obs = 63 and d.n = 63
+        """,
+    )[0]
+    assert zero > 0  # the case exists in the sample
+    assert zero_with_corr == 0
+    assert varying_without == 0, smallest
