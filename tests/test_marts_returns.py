@@ -537,9 +537,9 @@ def test_constant_bond_return_gives_null_correlation_not_an_error(
     no variance: its correlation is NULL and its beta 0, never NaN or a failed build.
 
     The correlations are differences of running sums, which leave such a variance a few ulps
-    either side of 0 (0.000123 has no exact binary form), and a window of exact zeros a sum of
-    squares of pure rounding (the running sums before it are not zero); the mart must treat
-    both as zero.
+    either side of 0 (0.000123 has no exact binary form); the mart must treat that as zero. At
+    exactly 0 % the differences here are exact zeros, so that case checks the division guards;
+    a zero window whose sums do carry rounding is the next test's.
     """
     import shutil
 
@@ -587,9 +587,10 @@ def test_constant_bond_return_gives_null_correlation_not_an_error(
 
 
 def test_a_63_day_window_has_a_correlation_exactly_when_both_returns_vary(sample_warehouse):
-    """Every full 63-day window against DuckDB's own windowed var_samp (a streaming, not a
-    running-sum, computation) of the same daily pairs: no correlation where the bond's returns
-    do not vary (the sample's 3-month bill sits at 0 % in 2008-09), one wherever both vary.
+    """Every full 63-day window against DuckDB's own windowed var_samp (a segment tree of
+    Welford states, not differences of running sums) of the same daily pairs: no correlation
+    where the bond's returns do not vary (the sample's 3-month bill returns exactly 0 from
+    September 2008: windows ending 2008-12-05 to 2008-12-19), one wherever both vary.
 
     The mart takes a window's sums as differences of running sums; where the window is all
     zeros that difference is rounding of the running sums (how much depends on how DuckDB

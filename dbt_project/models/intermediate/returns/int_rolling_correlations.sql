@@ -80,8 +80,8 @@ pairs as (
 ),
 
 -- Running sums per pair (one O(n) pass): a window's sum is the running sum now minus the
--- running sum `n` rows back (window_sums). Only rows with both returns count; when the window is full
--- (n_obs = window_periods, the only case with statistics) every row has both, so these sums
+-- running sum `n` rows back (window_sums). Only rows with both returns count; when the window
+-- is full (n_obs = window_periods, the only case with statistics) every row has both, so these sums
 -- give exactly the sample (co)variances of the window.
 pair_values as (
     select
@@ -153,9 +153,9 @@ window_sums as (
         {%- for k in ['n', 'x', 'y', 'xy', 'xx', 'yy', 'dn', 'dx', 'dy', 'dxy', 'dxx'] %}
         running.cum_{{ k }} - coalesce(earlier.cum_{{ k }}, 0) as s_{{ k }},  -- noqa: LT02
         {%- endfor %}
-        running.cum_xx as run_xx,
-        running.cum_yy as run_yy,
-        running.cum_dxx as run_dxx,
+        running.cum_xx,
+        running.cum_yy,
+        running.cum_dxx,
         coalesce(earlier.next_date, running.first_date) as window_start_date
     from running
     inner join window_lengths on running.frequency = window_lengths.frequency
@@ -185,9 +185,9 @@ windowed as (
         -- fraction), and so does one below 1e-12 of the running sum of squares the window's
         -- was taken from (its rounding: a window of exact zeros, a bill at a 0 % yield, leaves
         -- a sum of squares of pure rounding, which the first rule alone would call variance)
-        greatest(s_xx, 0.01 * run_xx) / s_n * 1e-10 as equity_variance_floor,
-        greatest(s_yy, 0.01 * run_yy) / s_n * 1e-10 as bond_variance_floor,
-        greatest(s_dxx, 0.01 * run_dxx) / s_dn * 1e-10 as downside_equity_variance_floor
+        greatest(s_xx * 1e-10, cum_xx * 1e-12) / s_n as equity_variance_floor,
+        greatest(s_yy * 1e-10, cum_yy * 1e-12) / s_n as bond_variance_floor,
+        greatest(s_dxx * 1e-10, cum_dxx * 1e-12) / s_dn as downside_equity_variance_floor
     from window_sums
 ),
 
