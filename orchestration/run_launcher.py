@@ -12,9 +12,11 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import sqlalchemy
 from dagster import DagsterEventType
 from dagster._core.launcher import DefaultRunLauncher
 from dagster._core.launcher.base import CheckRunHealthResult, WorkerStatus
+from dagster._core.storage.event_log import SqliteEventLogStorage
 
 from ingestion.warehouse import writer_lock
 
@@ -23,14 +25,33 @@ from ingestion.warehouse import writer_lock
 WRITER_POOL = "duckdb_writer"
 
 
-def ensure_writer_pool(instance: dg.DagsterInstance) -> None:
-    """Create the writer pool (at the instance's default limit) before any step claims it.
+#: SQLite trigger on Dagster's pool slots table: a slot that has a holder cannot be given to
+#: another step (the update is ignored, so Dagster reads the claim as blocked and retries it)
+ONE_HOLDER_TRIGGER = "bondhedge_one_holder_per_slot"
+_ONE_HOLDER_SQL = f"""
+CREATE TRIGGER IF NOT EXISTS {ONE_HOLDER_TRIGGER}
+BEFORE UPDATE OF step_key ON concurrency_slots
+WHEN OLD.step_key IS NOT NULL AND NEW.step_key IS NOT NULL
+BEGIN SELECT RAISE(IGNORE); END
+"""
 
-    Dagster creates a pool lazily, at the first claim, by counting its slots and adding the
-    missing ones in one SQLite transaction; two runs claiming at the same moment on an instance
-    that has never seen the pool both count zero and both add a slot, and their writing steps
-    then overlap. The warehouse's own file lock, on a file in the instance directory, makes the
-    creation happen once.
+
+def ensure_writer_pool(instance: dg.DagsterInstance) -> None:
+    """Create the writer pool (at the instance's default limit) so that one step holds it.
+
+    Two races in Dagster's SQLite storage let two runs that start together both write:
+
+    * it creates a pool lazily, at the first claim, by counting its slots and adding the missing
+      ones; two runs claiming at once on an instance that has never seen the pool both count
+      zero and both add a slot. The warehouse's own file lock, on a file in the instance
+      directory, makes the creation happen once.
+    * it claims a slot as a select of a free slot's id, then an update by id alone. Postgres
+      locks the row in between (``FOR UPDATE SKIP LOCKED``); SQLite ignores that clause, so two
+      runs can both read the slot as free and both take it (seen in CI: two landing steps
+      started 3 ms apart). A trigger on the slots table ignores an update that would give a
+      held slot a second holder; Dagster counts the ignored update as a blocked claim and
+      retries the step, as it does for any blocked step. It is created (if missing) every run,
+      so an instance migration that rebuilds the table gets it back.
     """
     storage = instance.event_log_storage
     if not getattr(storage, "supports_global_concurrency_limits", False):
@@ -41,6 +62,9 @@ def ensure_writer_pool(instance: dg.DagsterInstance) -> None:
     with writer_lock(Path(root) / "writer_pool", timeout_seconds=60):
         if WRITER_POOL not in storage.get_concurrency_keys():
             storage.initialize_concurrency_limit_to_default(WRITER_POOL)
+        if isinstance(storage, SqliteEventLogStorage):
+            with storage.index_connection() as conn:
+                conn.execute(sqlalchemy.text(_ONE_HOLDER_SQL))
 
 
 #: run statuses whose process should be alive (a killed run stays in one of them forever)
