@@ -55,46 +55,33 @@ def kept_engine(conn_string: str, **connect_args) -> Engine:
     )
 
 
-class KeptConnectionSqliteRunStorage(SqliteRunStorage):
+class _KeptConnection:
+    """``connect()`` on a kept engine, for Dagster's one-file SQLite storages (runs, schedules)."""
+
+    def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None):
+        super().__init__(conn_string, inst_data)
+        self._kept = kept_engine(conn_string)
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value):
+        return cls.from_local(inst_data=inst_data, **config_value)
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self._kept.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        super().dispose()
+        self._kept.dispose()
+
+
+class KeptConnectionSqliteRunStorage(_KeptConnection, SqliteRunStorage):
     """Dagster's SQLite run storage (``history/runs.db``) on a kept connection."""
 
-    def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None):
-        super().__init__(conn_string, inst_data)
-        self._kept = kept_engine(conn_string)
 
-    @classmethod
-    def from_config_value(cls, inst_data, config_value) -> KeptConnectionSqliteRunStorage:
-        return cls.from_local(inst_data=inst_data, **config_value)
-
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        with self._kept.connect() as conn, conn.begin():
-            yield conn
-
-    def dispose(self) -> None:
-        super().dispose()
-        self._kept.dispose()
-
-
-class KeptConnectionSqliteScheduleStorage(SqliteScheduleStorage):
+class KeptConnectionSqliteScheduleStorage(_KeptConnection, SqliteScheduleStorage):
     """Dagster's SQLite schedule storage (``schedules/schedules.db``) on a kept connection."""
-
-    def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None):
-        super().__init__(conn_string, inst_data)
-        self._kept = kept_engine(conn_string)
-
-    @classmethod
-    def from_config_value(cls, inst_data, config_value) -> KeptConnectionSqliteScheduleStorage:
-        return cls.from_local(inst_data=inst_data, **config_value)
-
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        with self._kept.connect() as conn, conn.begin():
-            yield conn
-
-    def dispose(self) -> None:
-        super().dispose()
-        self._kept.dispose()
 
 
 class KeptConnectionSqliteEventLogStorage(SqliteEventLogStorage):
