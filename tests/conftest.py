@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from tests.support import SHARED_CSV_DIR, build_warehouse
@@ -57,3 +60,12 @@ def published_real(tmp_path_factory, real_warehouse):
     target = tmp_path_factory.mktemp("published_real") / "published" / "bondhedge_csv.duckdb"
     publish(real_warehouse, target, run_id="tests-real")
     return target
+
+
+@pytest.fixture
+def instance_home(tmp_path):
+    """A fresh DAGSTER_HOME holding the repository's dagster.yaml, as `make` sets one up."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy2(Path(__file__).resolve().parents[1] / "orchestration" / "dagster.yaml", home)
+    return home

@@ -7,7 +7,6 @@ file with ``PRAGMA database_list``): Dagster's own SQLite event log opens a run'
 event it writes.
 """
 
-import shutil
 import threading
 import time
 from collections import Counter
@@ -22,15 +21,10 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from orchestration.instance import BondhedgeInstance
 from orchestration.instance_storage import KEPT_RUN_FILES, KeptConnectionSqliteEventLogStorage
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy2(REPO / "orchestration" / "dagster.yaml", home / "dagster.yaml")
-    return home
+def home(instance_home: Path) -> Path:
+    return instance_home
 
 
 @pytest.fixture

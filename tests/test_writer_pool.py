@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import dagster as dg
 
 from orchestration.run_launcher import ONE_HOLDER_TRIGGER, WRITER_POOL, ensure_writer_pool
 
-REPO = Path(__file__).resolve().parents[1]
 CLAIMERS = 4
 ROUNDS = 40
 #: seconds between rounds: every claimer claims at the round's start, a winner holds the slot
@@ -56,15 +53,8 @@ print(json.dumps({"held": held, "blocked": blocked}))
 """
 
 
-def _instance_home(tmp_path: Path) -> Path:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy2(REPO / "orchestration" / "dagster.yaml", home / "dagster.yaml")
-    return home
-
-
-def test_the_pool_has_one_slot_and_a_held_slot_is_never_given_again(tmp_path):
-    home = _instance_home(tmp_path)
+def test_the_pool_has_one_slot_and_a_held_slot_is_never_given_again(instance_home):
+    home = instance_home
     with dg.DagsterInstance.from_config(str(home)) as instance:
         storage = instance.event_log_storage
         ensure_writer_pool(instance)
@@ -100,8 +90,8 @@ def test_the_pool_has_one_slot_and_a_held_slot_is_never_given_again(tmp_path):
     assert ONE_HOLDER_TRIGGER in names
 
 
-def test_claims_in_the_same_instant_never_give_the_slot_to_two_runs(tmp_path):
-    home = _instance_home(tmp_path)
+def test_claims_in_the_same_instant_never_give_the_slot_to_two_runs(instance_home):
+    home = instance_home
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     with dg.DagsterInstance.from_config(str(home)) as instance:
         ensure_writer_pool(instance)
