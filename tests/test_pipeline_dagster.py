@@ -6,6 +6,10 @@ build through dagster-dbt, pandera checks, and the publish step.
 
 from __future__ import annotations
 
+import json
+import shutil
+from datetime import datetime
+
 import dagster as dg
 import duckdb
 import pytest
@@ -14,12 +18,15 @@ from ingestion.catalog import load_catalog
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import OBSERVATIONS
 from orchestration.defs.resources import SourceResource, WarehouseResource
+from orchestration.defs.transform.project import dbt_project
 from tests.support import SAMPLE_END
 
 pytestmark = pytest.mark.slow
 
 
-def run_everything(tmp_path, run_config: dict | None = None) -> dg.ExecuteInProcessResult:
+def run_everything(
+    tmp_path, run_config: dict | None = None, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     job = defs.resolve_job_def("refresh_all")
     resources = {
         "warehouse": WarehouseResource(
@@ -29,7 +36,7 @@ def run_everything(tmp_path, run_config: dict | None = None) -> dg.ExecuteInProc
         "source": SourceResource(name="sample", sample_end_date=SAMPLE_END.isoformat()),
     }
     return job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=instance or dg.DagsterInstance.ephemeral(),
         resources=resources,
         run_config=run_config,
         raise_on_error=False,
@@ -64,7 +71,18 @@ def built_at(path) -> list[tuple]:
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dagster")
-    first = run_everything(tmp)
+    instance = dg.DagsterInstance.ephemeral()
+    first = run_everything(tmp, instance=instance)
+    # dbt's own record of the first build (the next runs overwrite it), and when Dagster
+    # stored each of its materializations
+    shutil.copy(dbt_project.target_path / "dagster_run" / "run_results.json", tmp)
+    stored = {
+        entry.dagster_event.asset_key.to_user_string(): entry.timestamp
+        for entry in instance.all_logs(
+            first.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+        )
+    }
+    (tmp / "stored_at.json").write_text(json.dumps(stored))
     after_first = counts(tmp / "warehouse.duckdb")
     second = run_everything(tmp)
     after_second = counts(tmp / "warehouse.duckdb")
@@ -192,3 +210,53 @@ def test_mart_metadata_tracks_business_metrics(two_runs):
     rolling = meta["marts/rolling_correlations"]
     assert rolling["correlation_252d_latest"].value == pytest.approx(corr252, abs=1e-12)
     assert meta["marts/hedge_monitor_latest"]["outlook"].value == outlook
+
+
+def test_dbt_materializations_stream_with_dbts_own_table_metadata(two_runs):
+    """Each dbt model and seed is reported while dbt still builds, with the metadata dbt measured.
+
+    The first dbt materialization is stored before dbt finished its last node (dbt's
+    run_results.json), so events are not held until the dbt process exits; row counts and
+    date ranges equal the warehouse's own.
+    """
+    tmp, first, _, _, _ = two_runs
+    dbt_events = [
+        e
+        for e in first.get_asset_materialization_events()
+        if "unique_id" in e.materialization.metadata
+    ]
+    results = json.loads((tmp / "run_results.json").read_text())["results"]
+    last_done = max(
+        datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")).timestamp()
+        for r in results
+        for t in r["timing"]
+        if t.get("completed_at")
+    )
+    stored = json.loads((tmp / "stored_at.json").read_text())
+    assert min(stored[e.asset_key.to_user_string()] for e in dbt_events) < last_done
+    built = {r["unique_id"] for r in results if r["unique_id"].split(".")[0] in {"model", "seed"}}
+    assert {e.materialization.metadata["unique_id"].value for e in dbt_events} == built
+    missing = [
+        e.asset_key.to_user_string()
+        for e in dbt_events
+        if not {"dagster/row_count", "preview"} <= set(e.materialization.metadata)
+    ]
+    assert missing == []
+    con = duckdb.connect(str(tmp / "warehouse.duckdb"), read_only=True)
+    try:
+        for e in dbt_events:
+            schema, name = e.asset_key.path[0], e.asset_key.path[-1]
+            meta = e.materialization.metadata
+            if schema == "marts" or name == "series_catalog":
+                rows = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+                assert meta["dagster/row_count"].value == rows, name
+        regimes = next(e for e in dbt_events if e.asset_key.path[-1] == "regime_daily")
+        lo, hi = con.execute(
+            "select min(calendar_date), max(calendar_date) from marts.regime_daily"
+        ).fetchone()
+    finally:
+        con.close()
+    meta = regimes.materialization.metadata
+    assert meta["date_range"].value == f"{lo} .. {hi} (calendar_date)"
+    assert meta["latest_date"].value == str(hi)
+    assert meta["preview"].value.startswith("*latest 5 rows*\n\n| calendar_date |")

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from ingestion.catalog import PROJECT_ROOT
+from orchestration.lib import table_stats
 
 DATA_DIR = PROJECT_ROOT / "data"
 
@@ -39,13 +40,19 @@ def published_path(source: str | None = None) -> Path:
 
 
 def dbt_vars(warehouse: Path | None = None) -> str:
-    """The ``--vars`` of every dbt invocation: the warehouse file (profiles.yml's path).
+    """The ``--vars`` of every dbt invocation: the warehouse file (profiles.yml's path) and
+    the rules of the metadata post-hook (``table_stats.dbt_var()``).
 
     One function for the Dagster run's dbt step and for the manifest `make` prepares
     (``transform/project.py``): dbt keeps its partial-parse cache only while the ``--vars``
     and the rendered profile (the path included) match the ones it was parsed with.
     """
-    return json.dumps({"warehouse_path": str(warehouse or warehouse_path())})
+    return json.dumps(
+        {
+            "warehouse_path": str(warehouse or warehouse_path()),
+            "dagster_table_stats": table_stats.dbt_var(),
+        }
+    )
 
 
 #: the dbt targets and the dbt executable each runs with: DuckDB's dbt is the main venv's;

@@ -6,7 +6,6 @@ reads ``var('warehouse_path')``), never through the process environment.
 """
 
 import dagster as dg
-import duckdb
 from dagster_dbt import dbt_assets
 
 from ingestion.warehouse import derived_build
@@ -16,7 +15,7 @@ from orchestration.defs.transform.project import dbt_project
 from orchestration.defs.transform.resources import BondhedgeDbtResource, is_spark
 from orchestration.defs.transform.spark_build import spark_build
 from orchestration.defs.transform.translator import translator
-from orchestration.lib import settings
+from orchestration.lib import settings, table_stats
 from orchestration.run_launcher import WRITER_POOL
 
 
@@ -43,9 +42,11 @@ def bondhedge_dbt_models(
 ):
     """`dbt build` (models, seeds and their tests) under the warehouse's writer lock.
 
-    Events are held until dbt exits, then each materialization gets row count, date range and
-    a preview read from the warehouse (dagster-dbt's own row-count fetch would open a second
-    connection while the dbt process still holds DuckDB's single-writer lock).
+    Events are yielded as dbt reports each node. Each materialization carries the row count,
+    date range, preview and business metrics that dbt measured right after building the node
+    (a post-hook logs them: ``orchestration/lib/table_stats.py``); dagster-dbt's own row-count
+    fetch, or any read of the warehouse here, would wait on the dbt process, which holds
+    DuckDB's single-writer lock until it exits.
 
     On the ``spark`` target (the dbt resource's ``target``) the build runs on Spark instead
     (``spark_build.py``); the pool follows ``BONDHEDGE_DBT_TARGET``, read when the definitions
@@ -65,25 +66,33 @@ def bondhedge_dbt_models(
             target_path=dbt_project.target_path / "dagster_run",
             raise_on_error=False,
         )
-        events = []
         total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
-        step = max(total // 10, 1)
-        for event in invocation.stream():
-            events.append(event)
-            # a few lines for `make run`'s progress bar (each log line is an event write)
-            if len(events) % step == 0 and len(events) < total:
-                context.log.debug(f"dbt progress {len(events)}/{total}")
-        context.log.debug(f"dbt progress {total}/{total}")
-        with duckdb.connect(str(warehouse.file), read_only=True) as con:
-            for event in events:
-                if isinstance(event, dg.Output | dg.AssetMaterialization):
-                    key = (
-                        event.asset_key
-                        if isinstance(event, dg.AssetMaterialization)
-                        else (context.asset_key_for_output(event.output_name))
-                    )
-                    event = event.with_metadata({**event.metadata, **table_metadata(con, key)})
+        step, done = max(total // 10, 1), 0
+        measured: dict[str, dict] = {}
+        for raw in invocation.stream_raw_events():
+            line = table_stats.read_log_line(raw.raw_event)
+            if line:
+                measured[line[0]] = line[1]
+                continue
+            unique_id = (raw.raw_event["data"].get("node_info") or {}).get("unique_id")
+            for event in raw.to_default_asset_events(
+                manifest=invocation.manifest,
+                dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context,
+                target_path=invocation.target_path,
+                project=invocation.project,
+            ):
+                if isinstance(event, dg.Output | dg.AssetMaterialization) and (
+                    unique_id in measured
+                ):
+                    stats = table_metadata(measured.pop(unique_id))
+                    event = event.with_metadata({**event.metadata, **stats})
                 yield event
+                done += 1
+                # a few lines for `make run`'s progress bar (each log line is an event write)
+                if done % step == 0 and done < total:
+                    context.log.debug(f"dbt progress {done}/{total}")
+        context.log.debug(f"dbt progress {total}/{total}")
     if not invocation.is_successful():
         raise dg.Failure(
             "dbt build failed: a model or a blocking test failed, so nothing downstream of it "

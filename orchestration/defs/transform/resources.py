@@ -41,8 +41,9 @@ class BondhedgeDbtResource(DbtCliResource):
     - an in-process dbt adapter: before starting dbt, DbtCliResource imports dbt-core into the
       Dagster step, loads the profile and project and registers the adapter (about 4.5 s under
       load), only for ``fetch_row_counts()`` / ``fetch_column_metadata()``. We use neither:
-      the dbt asset reads row counts, date ranges and previews itself, after dbt has released
-      DuckDB's writer lock (``metadata.py``). Without an adapter dagster-dbt skips nothing else.
+      dbt measures row counts, date ranges and previews itself, in a post-hook, while it holds
+      DuckDB's writer lock (``lib/table_stats.py``). Without an adapter dagster-dbt skips
+      nothing else.
     """
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
