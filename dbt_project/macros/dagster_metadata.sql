@@ -35,10 +35,13 @@
     {%- set metrics = spec['metrics'].get(name) -%}
     {%- set query -%}
         select to_json({
-            'row_count': (select count(*) from {{ relation }}),
             'axis': {{ ("['" ~ axis[0] ~ "', '" ~ axis[1] ~ "']") if axis else 'null' }},
-            'lo': {{ ('(select min(' ~ adapter.quote(axis[0]) ~ ')::varchar from ' ~ relation ~ ')') if axis else 'null' }},
-            'hi': {{ ('(select max(' ~ adapter.quote(axis[1]) ~ ')::varchar from ' ~ relation ~ ')') if axis else 'null' }},
+            {#- one scan for the count and the axis's range (a view is a query) #}
+            'stats': (select {
+                'row_count': count(*),
+                'lo': {{ ('min(' ~ adapter.quote(axis[0]) ~ ')::varchar') if axis else 'null' }},
+                'hi': {{ ('max(' ~ adapter.quote(axis[1]) ~ ')::varchar') if axis else 'null' }}
+            } from {{ relation }}),
             'caption': '{{ caption }}',
             'preview': (select list(p) from ({{ preview }}) as p),
             'metrics': {% if metrics -%}

@@ -152,14 +152,15 @@ def summary(measured: Mapping[str, Any]) -> dict[str, Any]:
     Plain values: the Dagster layer wraps the preview as markdown. A metric whose inputs are
     missing (null) is left out.
     """
-    out: dict[str, Any] = {"dagster/row_count": int(measured["row_count"])}
+    stats = measured["stats"]
+    out: dict[str, Any] = {"dagster/row_count": int(stats["row_count"])}
     axis = measured.get("axis")
     if axis:
         start, end = axis
         label = start if start == end else f"{start} .. {end}"
-        out["date_range"] = f"{measured.get('lo')} .. {measured.get('hi')} ({label})"
-        if measured.get("hi") is not None:
-            out["latest_date"] = str(measured["hi"])
+        out["date_range"] = f"{stats['lo']} .. {stats['hi']} ({label})"
+        if stats["hi"] is not None:
+            out["latest_date"] = str(stats["hi"])
     out["preview"] = f"*{measured['caption']}*\n\n" + markdown_table(measured.get("preview"))
     for metric, value in (measured.get("metrics") or {}).items():
         if value is None:
