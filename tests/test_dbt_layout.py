@@ -1,6 +1,7 @@
 """The dbt project's layout rules (issue 11), read from the real manifest and the model folders:
 marts read only staging and intermediate models, seeds are read only through their `stg_` views,
-every model folder holds one YAML, and the lists Python reads are the dbt vars dbt renders."""
+every model folder holds one YAML, the lists Python reads are the dbt vars dbt renders, and
+every model and seed runs the Dagster metadata post-hook."""
 
 from __future__ import annotations
 
@@ -115,3 +116,21 @@ def test_python_reads_the_dbt_vars_dbt_renders(manifest):
 def test_a_missing_var_names_itself():
     with pytest.raises(KeyError, match="no_such_var"):
         dbt_lists.dbt_var("no_such_var")
+
+
+def test_every_model_and_seed_runs_the_metadata_hook_and_its_rules_name_real_models(manifest):
+    """The Dagster metadata is measured by one post-hook on every model and seed; a preview or
+    metric rule for a name that is not a model would be silently unused."""
+    from orchestration.lib import table_stats
+
+    built = {
+        n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] in {"model", "seed"}
+    }
+    without = [
+        name
+        for name, node in built.items()
+        if not any("dagster_table_stats()" in h["sql"] for h in node["config"]["post-hook"])
+    ]
+    assert without == []
+    named = set(table_stats.PREVIEWS) | set(table_stats.METRICS)
+    assert named - {n for n, node in built.items() if node["resource_type"] == "model"} == set()
