@@ -521,3 +521,16 @@ def test_politis_white_block_length_grows_with_dependence():
     for phi, got in zip((0.5, 0.9), lengths[1:], strict=True):
         target = (2 * phi / (1 - phi * phi)) ** (2 / 3) * 4000 ** (1 / 3)
         assert target / 2 < got < target * 2, (phi, got, target)
+
+
+def test_flat_top_autocovariances_equal_direct_lagged_sums():
+    """The FFT (zero-padded to a power of two) gives the autocovariances R(k) = sum_t e_t e_t+k
+    / n of direct lagged dot products, for lengths whose 2n has large prime factors too."""
+    module = bootstrap_module()
+    rng = np.random.default_rng(11)
+    for n in (9, 97, 1009, 5003):
+        x = np.cumsum(rng.standard_normal(n)) * 0.01 + rng.standard_normal(n)
+        acov, big_m = module._flat_top(x)
+        e = x - x.mean()
+        direct = np.array([e[: n - k] @ e[k:] / n for k in range(big_m + 1)])
+        np.testing.assert_allclose(acov, direct, rtol=1e-10, atol=1e-14 * (e @ e) / n)
